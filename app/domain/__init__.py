@@ -1,0 +1,1 @@
+"""Workshop rules with no I/O: no SQL, no Qt, no files."""

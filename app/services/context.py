@@ -1,0 +1,52 @@
+"""What the UI holds instead of a Session: a way to read, and a way to act."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import Config
+from app.domain.changes import Changes
+from app.services.uow import UnitOfWork
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass
+class Backroom:
+    """One open workshop database and the person using it."""
+
+    config: Config
+    engine: Engine
+    sessions: sessionmaker[Session]
+    actor: str
+    backup_made: Path | None = None  # the copy taken before migrating, if one was
+
+    def read(self, fn: Callable[Concatenate[Session, P], R], *args: P.args,
+             **kwargs: P.kwargs) -> R:
+        """Run a query function in a short read session; DTOs come back, never ORM objects."""
+        with self.sessions() as session:
+            return fn(session, *args, **kwargs)
+
+    def act(self, fn: Callable[Concatenate[UnitOfWork, P], Changes], *args: P.args,
+            **kwargs: P.kwargs) -> Changes:
+        """Run one user action in its own unit of work."""
+        return fn(self.uow(), *args, **kwargs)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, self.actor)
+
+    @property
+    def database_label(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+

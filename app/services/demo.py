@@ -1,0 +1,443 @@
+"""The demo workshop: a believable shop to try Backroom on, and a big one to measure it with.
+
+Rows go in with bulk Core inserts in chunks, ids assigned here, so a million orders take
+minutes, not hours. The same seed always makes the same workshop.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Table
+
+from app.config import resources_dir
+from app.db.models import (
+    Category,
+    CategoryRotation,
+    Channel,
+    Listing,
+    Location,
+    Order,
+    OrderLine,
+    OrderSearchTerm,
+    Product,
+    StatusChange,
+    StockLevel,
+    StockMovement,
+    Supplier,
+    SupplierCategory,
+    SupplierTask,
+)
+from app.domain.statuses import OrderStatus as O
+from app.domain.statuses import TaskStatus as T
+from app.domain.stock import MovementReason
+from app.services.context import Backroom
+from app.services.search import terms
+
+Progress = Callable[[str, int, int], None]
+CHUNK = 20_000
+DAYS = 90
+
+# The way an order got to where it is, newest last.
+PATHS: dict[O, tuple[O, ...]] = {
+    O.NEW: (O.NEW,),
+    O.ON_HOLD: (O.NEW, O.ON_HOLD),
+    O.PURCHASING: (O.NEW, O.PURCHASING),
+    O.READY_TO_PICK: (O.NEW, O.READY_TO_PICK),
+    O.PICKING: (O.NEW, O.READY_TO_PICK, O.PICKING),
+    O.PACKED: (O.NEW, O.READY_TO_PICK, O.PICKING, O.PACKED),
+    O.SHIPPED: (O.NEW, O.READY_TO_PICK, O.PICKING, O.PACKED, O.SHIPPED),
+    O.DELIVERED: (O.NEW, O.READY_TO_PICK, O.PICKING, O.PACKED, O.SHIPPED, O.DELIVERED),
+    O.CANCELLED: (O.NEW, O.CANCELLED),
+    O.REFUNDED: (O.NEW, O.READY_TO_PICK, O.PICKING, O.PACKED, O.SHIPPED, O.REFUNDED),
+}
+OPEN = {O.NEW, O.ON_HOLD, O.PURCHASING, O.READY_TO_PICK, O.PICKING, O.PACKED}
+DISPATCHED = {O.SHIPPED, O.DELIVERED, O.REFUNDED}
+
+
+def _status_for(age_days: float, rng: random.Random) -> O:
+    """Old orders are mostly sent; this week's are spread over the bench."""
+    if age_days > 14:
+        table = ((O.DELIVERED, 55), (O.SHIPPED, 33), (O.CANCELLED, 6), (O.REFUNDED, 6))
+    elif age_days > 5:
+        table = ((O.SHIPPED, 62), (O.DELIVERED, 12), (O.PURCHASING, 10), (O.PACKED, 4),
+                 (O.ON_HOLD, 4), (O.CANCELLED, 5), (O.REFUNDED, 3))
+    else:
+        table = ((O.NEW, 20), (O.PURCHASING, 14), (O.READY_TO_PICK, 24), (O.PICKING, 8),
+                 (O.PACKED, 10), (O.SHIPPED, 17), (O.ON_HOLD, 4), (O.CANCELLED, 3))
+    return rng.choices([s for s, _ in table], [w for _, w in table])[0]
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def ean13(body12: str) -> str:
+    """Twelve digits plus their EAN-13 check digit."""
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body12))
+    return body12 + str((10 - total % 10) % 10)
+
+
+@dataclass
+class _Catalogue:
+    categories: dict[str, int] = field(default_factory=dict)  # code -> id
+    products: list[dict[str, Any]] = field(default_factory=list)
+    by_channel: dict[int, list[int]] = field(default_factory=dict)  # product indexes
+    prices: dict[tuple[int, int], int] = field(default_factory=dict)  # (channel, product idx)
+    first_bin: dict[int, int] = field(default_factory=dict)  # product id -> location id
+    walk: dict[int, int] = field(default_factory=dict)
+
+
+def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(table.insert(), rows)
+
+
+def build_demo(backroom: Backroom, *, scale: int = 1, seed: int = 2026,
+               progress: Progress | None = None, now: datetime | None = None) -> None:
+    """Fill an empty database with the demo workshop, `scale` times the normal size."""
+    data = json.loads((resources_dir() / "demo" / "workshop.json").read_text("utf-8"))
+    rng = random.Random(seed + scale)
+    now = now or datetime.now(UTC).replace(microsecond=0)
+    report = progress or (lambda *_: None)
+    with backroom.engine.begin() as conn:
+        cat = _catalogue(conn, data, rng, scale, now)
+        report("Catalogue", 1, 1)
+        _orders(conn, data, rng, scale, now, cat, report)
+
+
+def _catalogue(conn: Connection, data: dict[str, Any], rng: random.Random, scale: int,
+               now: datetime) -> _Catalogue:
+    cat = _Catalogue()
+    rows = []
+    for i, c in enumerate(data["categories"], start=1):
+        cat.categories[c["code"]] = i
+        rows.append({"id": i, "code": c["code"], "name": c["name"],
+                     "assignment_strategy": "round_robin"})
+    _insert(conn, Category.__table__, rows)
+
+    n_bins = 40 * min(scale, 50)
+    aisles = max(2, n_bins // 20)
+    bins, seq = [], 0
+    for a in range(aisles):
+        letter = chr(ord("A") + a % 26) + ("" if a < 26 else str(a // 26))
+        bays = range(1, 6) if a % 2 == 0 else range(5, 0, -1)  # a serpentine walk
+        for bay in bays:
+            for shelf in range(1, 5):
+                seq += 1
+                bins.append({"id": seq, "code": f"{letter}-{bay:02d}-{shelf}",
+                             "name": f"Aisle {letter}, bay {bay}, shelf {shelf}",
+                             "walk_sequence": seq * 10, "active": True,
+                             "last_counted_at": now - timedelta(days=rng.randint(1, 60))})
+                cat.walk[seq] = seq * 10
+                if len(bins) == n_bins:
+                    break
+            if len(bins) == n_bins:
+                break
+        if len(bins) == n_bins:
+            break
+    _insert(conn, Location.__table__, bins)
+
+    suppliers, links = [], []
+    for i, s in enumerate(data["suppliers"], start=1):
+        suppliers.append({"id": i, "name": s["name"], "email": s["email"], "phone": s["phone"],
+                          "active": True, "capacity": s["capacity"],
+                          "lead_time_days": s["lead_time_days"], "notes": s["notes"],
+                          "references": s["references"], "created_at": now - timedelta(400)})
+        for code in s["categories"]:
+            links.append({"supplier_id": i, "category_id": cat.categories[code], "weight": 1})
+    _insert(conn, Supplier.__table__, suppliers)
+    _insert(conn, SupplierCategory.__table__, links)
+
+    channels = []
+    for i, ch in enumerate(data["channels"], start=1):
+        channels.append({"id": i, "name": ch["name"], "kind": ch["kind"],
+                         "currency": ch["currency"], "active": True,
+                         "sync_interval_minutes": 15, "stock_buffer": 0, "settings": {},
+                         "created_at": now - timedelta(400)})
+        cat.by_channel[i] = []
+    _insert(conn, Channel.__table__, channels)
+
+    per_cat = 40 * scale
+    width = max(4, len(str(per_cat)))
+    products, listings = [], []
+    pid = 0
+    for c in data["categories"]:
+        for k in range(per_cat):
+            pid += 1
+            mto = rng.random() < 0.35
+            kind = rng.choice(c["kinds"])
+            variant = rng.choice(c["variants"])
+            size = rng.choice(c["sizes"])
+            title = f"{'Personalised ' + kind[0].lower() + kind[1:] if mto else kind}" \
+                    f" — {variant}, {size}"
+            cost = rng.randint(*c["cost"])
+            price_gbp = max(cost * 2, rng.randint(*c["price"]))
+            products.append({
+                "id": pid, "sku": f"{c['prefix']}-{k + 1:0{width}d}", "title": title,
+                "title_key": title.lower(),
+                "description": f"{kind} in {variant.lower()}, {size}. Made in our workshop"
+                               f"{' to your wording' if mto else ''}.",
+                "category_id": cat.categories[c["code"]], "parent_id": None,
+                "barcode": None if mto else ean13(f"50{pid:010d}"),
+                "cost_minor": cost, "cost_currency": "GBP",
+                "weight_g": rng.randint(*c["weight"]),
+                "attributes": {"colour": variant, "size": size},
+                "made_to_order": mto, "allow_negative_stock": False, "active": True,
+                "created_at": now - timedelta(days=200), "updated_at": now - timedelta(30),
+            })
+            idx = pid - 1
+            for ch_id, ch in enumerate(data["channels"], start=1):
+                listed = ch_id == 1 or (ch["kind"] == "etsy" and (mto or rng.random() < .5)) \
+                    or rng.random() < 0.6
+                if not listed:
+                    continue
+                fx = data["fx_from_gbp"][ch["currency"]]
+                price = max(99, round(price_gbp * fx / 100) * 100 - 1)
+                cat.prices[(ch_id, idx)] = price
+                cat.by_channel[ch_id].append(idx)
+                listings.append({"product_id": pid, "channel_id": ch_id,
+                                 "channel_sku": products[-1]["sku"],
+                                 "external_id": str(7_000_000_000 + pid * 10 + ch_id),
+                                 "price_minor": price, "currency": ch["currency"],
+                                 "push_stock": not mto})
+    for start in range(0, len(products), CHUNK):
+        _insert(conn, Product.__table__, products[start:start + CHUNK])
+    for start in range(0, len(listings), CHUNK):
+        _insert(conn, Listing.__table__, listings[start:start + CHUNK])
+    cat.products = products
+    for p in products:
+        if not p["made_to_order"]:
+            cat.first_bin[p["id"]] = rng.randint(1, n_bins)
+    return cat
+
+
+@dataclass
+class _Stock:
+    """Running stock per product while orders are replayed in time order."""
+
+    on_hand: dict[int, int] = field(default_factory=dict)
+    reserved: dict[int, int] = field(default_factory=dict)
+    second_bin: dict[int, tuple[int, int]] = field(default_factory=dict)  # pid -> (bin, qty)
+    movements: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _orders(conn: Connection, data: dict[str, Any], rng: random.Random, scale: int,
+            now: datetime, cat: _Catalogue, report: Progress) -> None:
+    total = 2000 * scale
+    channels = data["channels"]
+    shares = [c["share"] for c in channels]
+    numbers = [c["start"] for c in channels]
+    start_time = now - timedelta(days=DAYS)
+    stock = _Stock()
+    for pid in cat.first_bin:
+        qty = rng.randint(40, 160)
+        stock.on_hand[pid] = qty
+        stock.movements.append(_move(pid, cat.first_bin[pid], qty, MovementReason.GOODS_IN,
+                                     "PO-OPENING", start_time - timedelta(days=5)))
+        if rng.random() < 0.2:
+            other = rng.randint(1, max(cat.walk))
+            extra = rng.randint(10, 60)
+            stock.second_bin[pid] = (other, extra)
+            stock.movements.append(_move(pid, other, extra, MovementReason.GOODS_IN,
+                                         "PO-OPENING", start_time - timedelta(days=5)))
+    suppliers_for: dict[int, list[tuple[int, int]]] = {}
+    for i, s in enumerate(data["suppliers"], start=1):
+        for code in s["categories"]:
+            suppliers_for.setdefault(cat.categories[code], []).append((i, s["lead_time_days"]))
+    turn = {c: 0 for c in suppliers_for}
+    last_supplier: dict[int, int] = {}
+    times = sorted(start_time + timedelta(seconds=rng.randint(0, DAYS * 86400))
+                   for _ in range(total))
+    task_seq = 0
+    order_id = line_id = task_id = 0
+    for chunk_start in range(0, total, CHUNK):
+        orders: list[dict[str, Any]] = []
+        lines: list[dict[str, Any]] = []
+        words: list[dict[str, Any]] = []
+        changes: list[dict[str, Any]] = []
+        tasks: list[dict[str, Any]] = []
+        for placed in times[chunk_start:chunk_start + CHUNK]:
+            order_id += 1
+            ch_idx = rng.choices(range(len(channels)), shares)[0]
+            ch = channels[ch_idx]
+            ch_id = ch_idx + 1
+            number = f"{ch['prefix']}{numbers[ch_idx]}"
+            numbers[ch_idx] += 1
+            age = (now - placed).total_seconds() / 86400
+            status = _status_for(age, rng)
+            first = rng.choice(data["first_names"])
+            last = rng.choice(data["last_names"])
+            name = f"{first} {last}"
+            email = f"{_ascii(first)}.{_ascii(last).replace(' ', '').replace(chr(39), '')}" \
+                    f"{rng.randint(1, 999)}@example.com"
+            country = ch["country"] if ch["country"] != "DE" else rng.choice(["DE", "FR", "NL"])
+            city, postcode = rng.choice(data["places"][country])
+            fx = data["fx_from_gbp"][ch["currency"]]
+            n_lines = rng.choices((1, 2, 3), (70, 22, 8))[0]
+            picks = rng.sample(cat.by_channel[ch_id], n_lines)
+            subtotal = items = 0
+            skus = []
+            has_custom = False
+            order_lines = []
+            for idx in picks:
+                p = cat.products[idx]
+                qty = 1 if rng.random() < 0.85 else rng.randint(2, 3)
+                price = cat.prices[(ch_id, idx)]
+                line_id += 1
+                custom = p["made_to_order"]
+                has_custom |= custom
+                order_lines.append((line_id, p, qty))
+                lines.append({
+                    "id": line_id, "order_id": order_id, "product_id": p["id"],
+                    "category_id": p["category_id"], "sku": p["sku"], "title": p["title"],
+                    "quantity": qty, "unit_price_minor": price,
+                    "unit_cost_minor": round(p["cost_minor"] * fx),
+                    "personalisation": rng.choice(data["personalisations"]) if custom else "",
+                    "needs_making": custom})
+                subtotal += price * qty
+                items += qty
+                skus.append(p["sku"])
+            if status is O.PURCHASING and not has_custom:
+                status = O.READY_TO_PICK
+            shipping = 0 if subtotal > 5000 * fx else round(395 * fx)
+            gross = subtotal + shipping
+            tax = {"GBP": gross // 6, "EUR": gross * 19 // 119}.get(ch["currency"], 0)
+            fees = gross * ch["fee_bp"] // 10000 + ch["fee_fixed"]
+            orders.append({
+                "id": order_id, "channel_id": ch_id, "external_id": str(9_000_000_000 + order_id),
+                "number": number, "placed_at": placed, "status": str(status),
+                "customer_name": name, "customer_key": name.lower(), "customer_email": email,
+                "customer_phone": "", "ship_name": name,
+                "ship_address1": f"{rng.randint(1, 220)} {rng.choice(data['streets'])}",
+                "ship_address2": "", "ship_city": city, "ship_region": "",
+                "ship_postcode": postcode, "ship_country": country,
+                "shipping_service": rng.choice(data["shipping_services"]),
+                "currency": ch["currency"], "subtotal_minor": subtotal,
+                "shipping_minor": shipping, "tax_minor": tax, "total_minor": gross,
+                "fees_minor": fees, "items_count": items, "flagged": None,
+                "created_at": placed + timedelta(minutes=rng.randint(1, 15)),
+                "updated_at": placed + timedelta(hours=1)})
+            for term in terms(number, name, email, *skus):
+                words.append({"term": term, "order_id": order_id})
+            path = PATHS[status]
+            if has_custom and status not in (O.NEW, O.ON_HOLD, O.CANCELLED, O.PURCHASING):
+                path = (O.NEW, O.PURCHASING, *path[1:])
+            when = placed + timedelta(minutes=5)
+            prev = None
+            for step in path:
+                changes.append({"entity": "order", "entity_id": order_id,
+                                "from_status": None if prev is None else str(prev),
+                                "to_status": str(step),
+                                "actor": "channel sync" if step is O.NEW else "owner",
+                                "note": "", "changed_at": min(when, now)})
+                prev = step
+                when += timedelta(hours=rng.uniform(2, 30))
+            for lid, p, qty in order_lines:
+                if p["made_to_order"]:
+                    if status in (O.NEW, O.ON_HOLD, O.CANCELLED):
+                        continue
+                    task_id += 1
+                    task_seq += 1
+                    task, sid = _task(rng, task_id, task_seq, order_id, lid, p, status, placed,
+                                      now, suppliers_for, turn, data)
+                    if sid:
+                        last_supplier[p["category_id"]] = sid
+                    tasks.append(task)
+                    continue
+                _stock_for_line(stock, cat, p["id"], qty, status, placed, number, now)
+        _insert(conn, Order.__table__, orders)
+        _insert(conn, OrderLine.__table__, lines)
+        _insert(conn, OrderSearchTerm.__table__, words)
+        _insert(conn, StatusChange.__table__, changes)
+        _insert(conn, SupplierTask.__table__, tasks)
+        _insert(conn, StockMovement.__table__, stock.movements)
+        stock.movements = []
+        report("Orders", min(chunk_start + CHUNK, total), total)
+    _insert(conn, CategoryRotation.__table__,
+            [{"category_id": c, "last_supplier_id": s, "turns": turn[c]}
+             for c, s in last_supplier.items()])
+    _levels(conn, stock, cat)
+
+
+def _move(pid: int, loc: int, qty: int, reason: MovementReason, ref: str,
+          when: datetime) -> dict[str, Any]:
+    return {"product_id": pid, "location_id": loc, "quantity": qty, "reason": str(reason),
+            "reference": ref, "note": "", "actor": "owner", "created_at": when}
+
+
+def _stock_for_line(stock: _Stock, cat: _Catalogue, pid: int, qty: int, status: O,
+                    placed: datetime, number: str, now: datetime) -> None:
+    """Sent orders took stock out of the first bin (restocked when it ran dry)."""
+    bin_id = cat.first_bin[pid]
+    if status in DISPATCHED:
+        if stock.on_hand[pid] < qty:
+            restock = 60
+            stock.on_hand[pid] += restock
+            stock.movements.append(_move(pid, bin_id, restock, MovementReason.GOODS_IN,
+                                         "PO-RESTOCK", placed))
+        stock.on_hand[pid] -= qty
+        stock.movements.append(_move(pid, bin_id, -qty, MovementReason.DISPATCH,
+                                     f"order {number}", min(placed + timedelta(days=1), now)))
+    elif status in OPEN:
+        stock.reserved[pid] = stock.reserved.get(pid, 0) + qty
+
+
+def _task(rng: random.Random, task_id: int, seq: int, order_id: int, line_id: int,
+          p: dict[str, Any], status: O, placed: datetime, now: datetime,
+          suppliers_for: dict[int, list[tuple[int, int]]], turn: dict[int, int],
+          data: dict[str, Any]) -> tuple[dict[str, Any], int | None]:
+    """A supplier task for a made-to-order line, handed out in turn within its category."""
+    category = p["category_id"]
+    options = suppliers_for[category]
+    supplier, lead = options[turn[category] % len(options)]
+    turn[category] += 1
+    t_status = T.DONE
+    if status is O.PURCHASING:
+        t_status = rng.choice([T.ASSIGNED, T.ACCEPTED, T.IN_PRODUCTION, T.IN_PRODUCTION,
+                               T.PRODUCED])
+    due = (placed + timedelta(days=lead)).date()
+    started = placed + timedelta(hours=rng.uniform(6, 48))
+    ended = started + timedelta(days=rng.uniform(0.5, lead))
+    producing = t_status in (T.IN_PRODUCTION, T.PRODUCED, T.DONE)
+    produced = t_status in (T.PRODUCED, T.DONE)
+    code = data["categories"][category - 1]["prefix"]
+    return ({
+        "id": task_id, "sku": f"SKU-{code}-{placed:%y%m%d}-{seq:05d}", "order_id": order_id,
+        "order_line_id": line_id, "category_id": category, "supplier_id": supplier,
+        "status": str(t_status), "unassigned_reason": None, "due_date": due,
+        "production_started_at": min(started, now) if producing else None,
+        "production_ended_at": min(ended, now) if produced else None,
+        "carrier": rng.choice(data["carriers"]) if t_status is T.DONE else "",
+        "tracking_number": f"TT{rng.randint(10**9, 10**10 - 1)}GB"
+        if t_status is T.DONE else "",
+        "ships_direct": False, "cost_minor": p["cost_minor"], "currency": "GBP",
+        "rejected_by": [], "created_at": placed + timedelta(minutes=30),
+        "updated_at": min(ended, now)}, supplier)
+
+
+def _levels(conn: Connection, stock: _Stock, cat: _Catalogue) -> None:
+    rows = []
+    for pid, bin_id in cat.first_bin.items():
+        rows.append({"product_id": pid, "location_id": bin_id, "on_hand": stock.on_hand[pid],
+                     "reserved": stock.reserved.get(pid, 0)})
+        if pid in stock.second_bin:
+            other, qty = stock.second_bin[pid]
+            if other == bin_id:
+                rows[-1]["on_hand"] += qty
+            else:
+                rows.append({"product_id": pid, "location_id": other, "on_hand": qty,
+                             "reserved": 0})
+    for chunk in _chunks(rows):
+        _insert(conn, StockLevel.__table__, chunk)
+
+
+def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), CHUNK):
+        yield rows[start:start + CHUNK]

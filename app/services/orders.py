@@ -1,0 +1,153 @@
+"""Orders tab: the one queue of orders from every channel, and changing an order's status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.db.models import Channel, Order, OrderLine, OrderSearchTerm
+from app.domain.changes import Changes
+from app.domain.errors import DomainError
+from app.domain.statuses import OPEN_ORDER_STATUSES, OrderStatus, check_transition
+from app.services import history, stock
+from app.services.history import HistoryLine
+from app.services.paging import Listing, Page, PageRequest, keyset_page
+from app.services.search import prefix_range, query_terms
+from app.services.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    id: int
+    number: str
+    channel: str
+    placed_at: datetime
+    customer: str
+    items: int
+    total_minor: int
+    currency: str
+    status: str
+    flagged: str | None
+
+
+@dataclass(frozen=True)
+class OrderLineView:
+    sku: str
+    title: str
+    quantity: int
+    unit_price_minor: int
+    personalisation: str
+    needs_making: bool
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    row: OrderRow
+    ship_to: str
+    email: str
+    lines: tuple[OrderLineView, ...]
+    history: tuple[HistoryLine, ...]
+    allowed_next: tuple[str, ...]
+
+
+LISTING = Listing(
+    sort_keys={
+        "number": Order.number,
+        "channel": Order.channel_id,
+        "placed": Order.placed_at,
+        "customer": Order.customer_key,
+        "items": Order.items_count,
+        "total": Order.total_minor,
+        "status": Order.status,
+    },
+    default_sort="placed",
+    default_descending=True,
+    tiebreak=Order.id,
+)
+
+_COLUMNS = (Order.id, Order.number, Channel.name, Order.placed_at, Order.customer_name,
+            Order.items_count, Order.total_minor, Order.currency, Order.status, Order.flagged)
+
+
+def matching_ids(text: str):  # type: ignore[no-untyped-def]
+    """Conditions that find orders by number, customer, e-mail or SKU, word by word."""
+    return [Order.id.in_(select(OrderSearchTerm.order_id)
+                         .where(prefix_range(OrderSearchTerm.term, t)))
+            for t in query_terms(text)]
+
+
+def _where(req: PageRequest):  # type: ignore[no-untyped-def]
+    conds = matching_ids(req.search)
+    status = req.filter("status")
+    if status:
+        conds.append(Order.status == status)
+    channel = req.filter("channel_id")
+    if channel:
+        conds.append(Order.channel_id == channel)
+    return conds
+
+
+def _row(r) -> OrderRow:  # type: ignore[no-untyped-def]
+    return OrderRow(*r[:10])
+
+
+def list_page(session: Session, req: PageRequest) -> Page[OrderRow]:
+    stmt = select(*_COLUMNS).join(Channel, Channel.id == Order.channel_id).where(*_where(req))
+    return keyset_page(session, stmt, LISTING, req, _row)
+
+
+def count(session: Session, req: PageRequest) -> int:
+    return int(session.scalar(select(func.count(Order.id)).where(*_where(req))) or 0)
+
+
+def detail(session: Session, order_id: int) -> OrderDetail:
+    r = session.execute(select(*_COLUMNS).join(Channel, Channel.id == Order.channel_id)
+                        .where(Order.id == order_id)).one_or_none()
+    if r is None:
+        raise DomainError("That order no longer exists; refresh the list.")
+    o = session.get_one(Order, order_id)
+    lines = tuple(OrderLineView(ln.sku, ln.title, ln.quantity, ln.unit_price_minor,
+                                ln.personalisation, ln.needs_making)
+                  for ln in session.scalars(select(OrderLine)
+                                            .where(OrderLine.order_id == order_id)
+                                            .order_by(OrderLine.id)))
+    ship_to = "\n".join(p for p in (o.ship_name, o.ship_address1, o.ship_address2,
+                                    " ".join(x for x in (o.ship_city, o.ship_region) if x),
+                                    o.ship_postcode, o.ship_country) if p)
+    from app.domain.statuses import ORDER_TRANSITIONS
+    allowed = tuple(str(s) for s in ORDER_TRANSITIONS[OrderStatus(o.status)])
+    return OrderDetail(_row(r), ship_to, o.customer_email, lines,
+                       history.history(session, "order", order_id), allowed)
+
+
+def change_status(uow: UnitOfWork, order_ids: list[int], to: OrderStatus,
+                  note: str = "") -> Changes:
+    """Move orders to a new status; cancelling gives back their stock, shipping takes it."""
+    with uow:
+        s = uow.session
+        for order_id in order_ids:
+            order = s.get(Order, order_id, with_for_update=True)
+            if order is None:
+                raise DomainError("One of those orders no longer exists; refresh the list.")
+            current = OrderStatus(order.status)
+            try:
+                check_transition(current, to)
+            except DomainError as exc:
+                raise DomainError(f"Order {order.number}: {exc}") from exc
+            for line in order.lines:
+                if line.product_id is None or line.needs_making:
+                    continue
+                if to is OrderStatus.CANCELLED and current in OPEN_ORDER_STATUSES:
+                    stock.release_reservation(s, line.product_id, line.quantity)
+                elif to is OrderStatus.SHIPPED:
+                    stock.dispatch(s, line.product_id, line.quantity, actor=uow.actor,
+                                   reference=f"order {order.number}")
+            order.status = str(to)
+            history.record(s, "order", order.id, str(current), str(to), uow.actor, note)
+        uow.changed(orders=True, stock=to in (OrderStatus.CANCELLED, OrderStatus.SHIPPED),
+                    finance=to in (OrderStatus.CANCELLED, OrderStatus.REFUNDED))
+        uow.commit()
+    return uow.changes

@@ -1,0 +1,61 @@
+"""Picking tab: orders ready to pick, oldest first, with the first bin on the walk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.db.models import Channel, Location, Order, OrderLine, StockLevel
+from app.domain.statuses import OrderStatus
+from app.services.orders import matching_ids
+from app.services.paging import Listing, Page, PageRequest, keyset_page
+
+
+@dataclass(frozen=True)
+class PickRow:
+    id: int
+    number: str
+    channel: str
+    placed_at: datetime
+    customer: str
+    items: int
+    first_bin: str
+    shipping_service: str
+
+
+_FIRST_WALK = (select(func.min(Location.walk_sequence))
+               .select_from(OrderLine)
+               .join(StockLevel, StockLevel.product_id == OrderLine.product_id)
+               .join(Location, Location.id == StockLevel.location_id)
+               .where(OrderLine.order_id == Order.id, StockLevel.on_hand > 0)
+               .correlate(Order).scalar_subquery())
+_FIRST_BIN = (select(Location.code).where(Location.walk_sequence == _FIRST_WALK)
+              .order_by(Location.id).limit(1).scalar_subquery())
+
+LISTING = Listing(
+    sort_keys={"placed": Order.placed_at, "number": Order.number,
+               "customer": Order.customer_key, "items": Order.items_count,
+               "bin": func.coalesce(_FIRST_WALK, 1 << 30),
+               "service": Order.shipping_service},
+    default_sort="placed",
+    default_descending=False,
+    tiebreak=Order.id,
+)
+
+
+def _where(req: PageRequest):  # type: ignore[no-untyped-def]
+    return [Order.status == str(OrderStatus.READY_TO_PICK), *matching_ids(req.search)]
+
+
+def list_page(session: Session, req: PageRequest) -> Page[PickRow]:
+    stmt = (select(Order.id, Order.number, Channel.name, Order.placed_at, Order.customer_name,
+                   Order.items_count, func.coalesce(_FIRST_BIN, ""), Order.shipping_service)
+            .join(Channel, Channel.id == Order.channel_id).where(*_where(req)))
+    return keyset_page(session, stmt, LISTING, req, lambda r: PickRow(*r[:8]))
+
+
+def count(session: Session, req: PageRequest) -> int:
+    return int(session.scalar(select(func.count(Order.id)).where(*_where(req))) or 0)

@@ -1,0 +1,107 @@
+"""The stock ledger: every change is a movement, and the level moves with it in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.db.models import Location, Product, StockLevel, StockMovement, utcnow
+from app.domain.errors import DomainError
+from app.domain.stock import MovementReason, apply_movement
+
+
+def book_movement(session: Session, *, product_id: int, location_id: int, quantity: int,
+                  reason: MovementReason, actor: str, reference: str = "",
+                  note: str = "") -> StockMovement:
+    """Add one movement and move the level by the same amount (inside the caller's UoW)."""
+    product = session.get(Product, product_id)
+    location = session.get(Location, location_id)
+    if product is None or location is None:
+        raise DomainError("That product or bin no longer exists; refresh and try again.")
+    level = session.get(StockLevel, (product_id, location_id), with_for_update=True)
+    if level is None:
+        level = StockLevel(product_id=product_id, location_id=location_id, on_hand=0,
+                           reserved=0)
+        session.add(level)
+    level.on_hand = apply_movement(level.on_hand, quantity,
+                                   allow_negative=product.allow_negative_stock,
+                                   sku=product.sku, location=location.code)
+    movement = StockMovement(product_id=product_id, location_id=location_id,
+                             quantity=quantity, reason=str(reason), reference=reference,
+                             note=note, actor=actor, created_at=utcnow())
+    session.add(movement)
+    return movement
+
+
+def _levels_in_walk_order(session: Session, product_id: int) -> list[StockLevel]:
+    return list(session.scalars(
+        select(StockLevel).join(Location, Location.id == StockLevel.location_id)
+        .where(StockLevel.product_id == product_id)
+        .order_by(Location.walk_sequence, Location.id)
+    ))
+
+
+def release_reservation(session: Session, product_id: int, quantity: int) -> None:
+    """Give back stock promised to an order, from the bins first on the walk."""
+    left = quantity
+    for level in _levels_in_walk_order(session, product_id):
+        take = min(level.reserved, left)
+        level.reserved -= take
+        left -= take
+        if not left:
+            break
+
+
+def dispatch(session: Session, product_id: int, quantity: int, *, actor: str,
+             reference: str) -> None:
+    """Stock leaves in a parcel: consume the reservation and book dispatch movements."""
+    left = quantity
+    levels = _levels_in_walk_order(session, product_id)
+    for level in levels:
+        take = min(level.on_hand, left)
+        if take <= 0:
+            continue
+        level.reserved = max(0, level.reserved - take)
+        book_movement(session, product_id=product_id, location_id=level.location_id,
+                      quantity=-take, reason=MovementReason.DISPATCH, actor=actor,
+                      reference=reference)
+        left -= take
+        if not left:
+            return
+    if left:
+        sku = session.get(Product, product_id).sku  # type: ignore[union-attr]
+        raise DomainError(
+            f"Only {quantity - left} of {quantity} × {sku} are on hand. Book the goods in "
+            "(or count the bins) before marking the order shipped.")
+
+
+@dataclass(frozen=True)
+class LedgerMismatch:
+    product_id: int
+    location_id: int
+    level_on_hand: int
+    ledger_sum: int
+
+
+def ledger_mismatches(session: Session) -> tuple[LedgerMismatch, ...]:
+    """Stock levels that differ from the sum of their movements (should be none)."""
+    sums = (select(StockMovement.product_id, StockMovement.location_id,
+                   func.sum(StockMovement.quantity).label("total"))
+            .group_by(StockMovement.product_id, StockMovement.location_id).subquery())
+    rows = session.execute(
+        select(StockLevel.product_id, StockLevel.location_id, StockLevel.on_hand,
+               func.coalesce(sums.c.total, 0))
+        .outerjoin(sums, (sums.c.product_id == StockLevel.product_id)
+                   & (sums.c.location_id == StockLevel.location_id))
+        .where(StockLevel.on_hand != func.coalesce(sums.c.total, 0))
+    ).all()
+    orphan = session.execute(
+        select(sums.c.product_id, sums.c.location_id, sums.c.total)
+        .outerjoin(StockLevel, (sums.c.product_id == StockLevel.product_id)
+                   & (sums.c.location_id == StockLevel.location_id))
+        .where(StockLevel.product_id.is_(None), sums.c.total != 0)
+    ).all()
+    return tuple(LedgerMismatch(*r) for r in rows) + tuple(
+        LedgerMismatch(p, loc, 0, t) for p, loc, t in orphan)

@@ -1,0 +1,35 @@
+"""The unit of work: one user action, one transaction, all or nothing."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.domain.changes import Changes
+
+
+class UnitOfWork:
+    """`with uow: ...; uow.commit()`; leaving the block without commit rolls back."""
+
+    def __init__(self, sessions: sessionmaker[Session], actor: str):
+        self._sessions = sessions
+        self.actor = actor
+        self.session: Session
+        self.changes = Changes()
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        self.changes = Changes()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def changed(self, **flags: bool) -> None:
+        self.changes = self.changes | Changes(**flags)
