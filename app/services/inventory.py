@@ -22,6 +22,7 @@ class ProductRow:
     reserved: int
     available: int
     location: str  # first bin on the walk, '+n' when in more
+    made_to_order: bool
 
 
 def _stock(col):  # type: ignore[no-untyped-def]
@@ -67,7 +68,7 @@ def _where(req: PageRequest):  # type: ignore[no-untyped-def]
 
 def list_page(session: Session, req: PageRequest) -> Page[ProductRow]:
     stmt = (select(Product.id, Product.sku, Product.title, func.coalesce(Category.name, ""),
-                   ON_HAND, RESERVED, FIRST_BIN, BIN_COUNT)
+                   ON_HAND, RESERVED, FIRST_BIN, BIN_COUNT, Product.made_to_order)
             .outerjoin(Category, Category.id == Product.category_id)
             .where(*_where(req)))
 
@@ -76,7 +77,7 @@ def list_page(session: Session, req: PageRequest) -> Page[ProductRow]:
         if r[7] and r[7] > 1:
             bin_code = f"{bin_code} (+{r[7] - 1})"
         return ProductRow(r[0], r[1], r[2], r[3], int(r[4]), int(r[5]), int(r[4] - r[5]),
-                          bin_code)
+                          bin_code, bool(r[8]))
 
     return keyset_page(session, stmt, LISTING, req, row)
 
@@ -85,3 +86,15 @@ def count(session: Session, req: PageRequest) -> int:
     stmt = (select(func.count()).select_from(Product)
             .outerjoin(Category, Category.id == Product.category_id).where(*_where(req)))
     return int(session.scalar(stmt) or 0)
+
+
+@dataclass(frozen=True)
+class CategoryOption:
+    code: str
+    name: str
+
+
+def categories(session: Session) -> tuple[CategoryOption, ...]:
+    """The categories to filter by, in name order."""
+    return tuple(CategoryOption(c, n) for c, n in session.execute(
+        select(Category.code, Category.name).order_by(Category.name)))

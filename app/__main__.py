@@ -1,0 +1,111 @@
+"""Start Backroom: `backroom [--demo] [--scale N] [--database-url URL] [--screenshot DIR]`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app import __version__
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="backroom", description="The back office of a small e-commerce workshop.")
+    p.add_argument("--demo", action="store_true",
+                   help="open the demo workshop (its own file, created on first use)")
+    p.add_argument("--scale", type=int, default=1, metavar="N",
+                   help="with --demo: N times the demo (500 = 100,000 products, "
+                        "1,000,000 orders) for benchmarks")
+    p.add_argument("--database-url", metavar="URL",
+                   help="any SQLAlchemy URL (default: BACKROOM_DATABASE_URL, else the "
+                        "data folder's backroom.sqlite)")
+    p.add_argument("--screenshot", metavar="DIR", type=Path,
+                   help="render each tab to DIR/<n>-<tab>.png offscreen and quit")
+    p.add_argument("--size", default="1280x800", metavar="WxH",
+                   help="window size for --screenshot (default 1280x800)")
+    p.add_argument("--version", action="version", version=f"Backroom {__version__}")
+    args = p.parse_args(argv)
+    if args.scale < 1:
+        p.error("--scale must be 1 or more")
+    try:
+        args.size = tuple(int(x) for x in args.size.lower().split("x"))
+        assert len(args.size) == 2
+    except (ValueError, AssertionError):
+        p.error("--size takes WIDTHxHEIGHT, e.g. 1920x1080")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from app.bootstrap import open_backroom
+    from app.config import load_config
+    from app.db.engine import DatabaseProblem
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Backroom")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("Backroom")
+    config = load_config(args.database_url, demo=args.demo, scale=args.scale)
+    try:
+        backroom = open_backroom(config, progress=_building_progress(args.screenshot is None))
+    except DatabaseProblem as exc:
+        print(f"backroom: {exc}", file=sys.stderr)
+        if not args.screenshot:
+            QMessageBox.critical(None, "Backroom cannot open the database", str(exc))
+        return 2
+
+    from app.ui.main_window import MainWindow
+
+    window = MainWindow(backroom)
+    if backroom.backup_made:
+        window.statusBar().showMessage(
+            f"Updated the database; a copy from before is at {backroom.backup_made}", 15000)
+    if args.screenshot:
+        from app.ui.screenshot import save_tabs
+
+        for path in save_tabs(window, args.screenshot, args.size):
+            print(path)
+        window.close()
+        backroom.close()
+        return 0
+    window.show()
+    code = app.exec()
+    backroom.close()
+    return code
+
+
+def _building_progress(show: bool):  # type: ignore[no-untyped-def]
+    """Report the demo's build on stderr (and in a dialog when there is a screen)."""
+    dialog = None
+
+    def report(stage: str, done: int, total: int) -> None:
+        nonlocal dialog
+        print(f"\rBuilding the demo workshop: {stage} {done:,}/{total:,}", end="",
+              file=sys.stderr, flush=True)
+        if done >= total and stage == "Orders":
+            print(file=sys.stderr)
+        if not show:
+            return
+        from PySide6.QtWidgets import QApplication, QProgressDialog
+
+        if dialog is None:
+            dialog = QProgressDialog("Building the demo workshop…", "", 0, total)
+            dialog.setCancelButton(None)
+            dialog.setMinimumDuration(500)
+        dialog.setMaximum(total)
+        dialog.setValue(done)
+        QApplication.processEvents()
+
+    return report
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Dialogs opened from the tabs and menus."""

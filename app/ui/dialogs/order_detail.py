@@ -1,0 +1,122 @@
+"""One order: who, where to, what, and everything that happened to it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import DomainError
+from app.domain.statuses import OrderStatus, label
+from app.services import orders
+from app.services.context import Backroom
+from app.ui import formatting
+
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+def _table(headers: list[str], rows: list[list[str]], numeric: set[int]) -> QTableWidget:
+    table = QTableWidget(len(rows), len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            item = QTableWidgetItem(value)
+            if c in numeric:
+                item.setTextAlignment(RIGHT)
+            table.setItem(r, c, item)
+    table.resizeColumnsToContents()
+    table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+class OrderDialog(QDialog):
+    changesMade = Signal(object)
+
+    def __init__(self, backroom: Callable[[], Backroom], order_id: int, parent=None):
+        super().__init__(parent)
+        self._backroom, self._order_id = backroom, order_id
+        self.setMinimumSize(760, 560)
+        self._outer = QVBoxLayout(self)
+        self._outer.setContentsMargins(0, 0, 0, 0)
+        self._body = self._build()
+        self._outer.addWidget(self._body)
+
+    def _build(self) -> QWidget:
+        body = QWidget(self)
+        self._layout = QVBoxLayout(body)
+        d = self._backroom().read(orders.detail, self._order_id)
+        self.detail = d
+        o = d.row
+        self.setWindowTitle(f"Order {o.number} — {o.channel}")
+        head = QHBoxLayout()
+        form = QFormLayout()
+        form.addRow("Order", QLabel(f"<b>{o.number}</b> on {o.channel}"))
+        form.addRow("Placed", QLabel(formatting.when(o.placed_at)))
+        form.addRow("Status", QLabel(f"<b>{formatting.status(o.status)}</b>"))
+        form.addRow("Total", QLabel(formatting.money(o.total_minor, o.currency)))
+        form.addRow("Customer", QLabel(f"{o.customer}<br>{d.email}"))
+        if o.flagged:
+            form.addRow("Flag", QLabel(f"<span style='color:#b3261e'>{o.flagged}</span>"))
+        head.addLayout(form, 1)
+        ship = QGroupBox("Ship to")
+        ship_layout = QVBoxLayout(ship)
+        ship_layout.addWidget(QLabel(d.ship_to or "No address"))
+        head.addWidget(ship, 1)
+        self._layout.addLayout(head)
+
+        self._layout.addWidget(QLabel("<b>Lines</b>"))
+        self.lines = _table(
+            ["SKU", "Title", "Qty", "Price", "Personalisation"],
+            [[ln.sku, ln.title + (" (made to order)" if ln.needs_making else ""),
+              str(ln.quantity), formatting.money(ln.unit_price_minor, o.currency),
+              ln.personalisation] for ln in d.lines], {2, 3})
+        self._layout.addWidget(self.lines, 1)
+
+        self._layout.addWidget(QLabel("<b>History</b>"))
+        self.history = _table(
+            ["When", "Change", "By", "Note"],
+            [[formatting.when(h.changed_at),
+              (f"{formatting.status(h.from_status)} → " if h.from_status else "")
+              + formatting.status(h.to_status), h.actor, h.note] for h in d.history], set())
+        self._layout.addWidget(self.history, 1)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        self.move_buttons: dict[str, QPushButton] = {}
+        for status in d.allowed_next:
+            button = QPushButton(f"Move to {label(OrderStatus(status)).lower()}")
+            button.clicked.connect(lambda _c=False, s=status: self.move_to(OrderStatus(s)))
+            buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+            self.move_buttons[status] = button
+        self._layout.addWidget(buttons)
+        return body
+
+    def move_to(self, status: OrderStatus) -> None:
+        try:
+            changes = self._backroom().act(orders.change_status, [self._order_id], status)
+        except DomainError as exc:
+            QMessageBox.warning(self, "Status not changed", str(exc))
+            return
+        self.changesMade.emit(changes)
+        old, self._body = self._body, self._build()
+        self._outer.replaceWidget(old, self._body)
+        old.deleteLater()

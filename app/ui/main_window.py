@@ -1,0 +1,263 @@
+"""The main window: five tabs over one workshop database, menus, and a status bar."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTabWidget,
+    QWidget,
+)
+
+from app import __version__
+from app.bootstrap import open_backroom
+from app.db.engine import DatabaseProblem, sqlite_path
+from app.db.migrate import current_revision
+from app.domain.changes import EVERYTHING, Changes
+from app.services.backup import back_up_now
+from app.services.context import Backroom
+from app.ui.dialogs.order_detail import OrderDialog
+from app.ui.ops import Job, JobContext, Ops
+from app.ui.tabs.base import ListTab
+from app.ui.tabs.finance import FinanceTab
+from app.ui.tabs.inventory import InventoryTab
+from app.ui.tabs.orders import OrdersTab
+from app.ui.tabs.picking import PickingTab
+from app.ui.tabs.suppliers import SuppliersTab
+
+TAB_TYPES: tuple[type[ListTab], ...] = (InventoryTab, OrdersTab, SuppliersTab, PickingTab,
+                                        FinanceTab)
+
+
+class MainWindow(QMainWindow):
+    """Holds the open Backroom (never a Session) and tells tabs what changed."""
+
+    changed = Signal(object)  # Changes: one app-wide signal, each tab reloads what it shows
+
+    def __init__(self, backroom: Backroom, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.backroom = backroom
+        self.ops = Ops(lambda: self.backroom, self)
+        self.settings = QSettings(str(backroom.config.data_dir / "window.ini"),
+                                  QSettings.Format.IniFormat)
+        self.setMinimumSize(960, 600)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.tab_pages: list[ListTab] = []
+        for tab_type in TAB_TYPES:
+            page = tab_type(lambda: self.backroom, self.tabs)
+            page.countChanged.connect(self._show_count)
+            page.changesMade.connect(self.changed.emit)
+            page.rowActivated.connect(lambda row, p=page: self._open_row(p, row))
+            self.tabs.addTab(page, page.title)
+            self.tab_pages.append(page)
+        self.setCentralWidget(self.tabs)
+        self.changed.connect(self._apply_changes)
+
+        self._build_status_bar()
+        self._build_menus()
+        self.ops.started.connect(self._job_started)
+        self.ops.ended.connect(self._job_ended)
+        self._update_title()
+
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        last = int(self.settings.value("window/tab", 0))
+        self.tabs.setCurrentIndex(last if 0 <= last < len(self.tab_pages) else 0)
+        self.tabs.currentChanged.connect(self._tab_shown)
+
+    # --- building -----------------------------------------------------------------------
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.count_label = QLabel()
+        bar.addWidget(self.count_label, 1)
+        self.job_label = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(220)
+        self.progress.setTextVisible(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.ops.cancel_all)
+        for w in (self.job_label, self.progress, self.cancel_button):
+            w.hide()
+            bar.addPermanentWidget(w)
+        self.database_label = QLabel()
+        self.database_label.setStyleSheet("color: #6b6b6b; padding: 0 6px;")
+        bar.addPermanentWidget(self.database_label)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.open_action = self._action(file_menu, "&Open database…", self.choose_database,
+                                        QKeySequence.StandardKey.Open)
+        self.backup_action = self._action(file_menu, "&Back up now", self.back_up,
+                                          "Ctrl+Shift+B")
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        view = self.menuBar().addMenu("&View")
+        for i, page in enumerate(self.tab_pages):
+            self._action(view, page.title, lambda _c=False, i=i: self.tabs.setCurrentIndex(i),
+                         f"Ctrl+{i + 1}")
+        view.addSeparator()
+        self._action(view, "&Refresh", lambda: self.changed.emit(EVERYTHING),
+                     QKeySequence.StandardKey.Refresh)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&About Backroom", self.about)
+
+    def _action(self, menu, text, slot, shortcut=None) -> QAction:  # type: ignore[no-untyped-def]
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    # --- showing ------------------------------------------------------------------------
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        self._tab_shown(self.tabs.currentIndex())
+
+    def current_tab(self) -> ListTab:
+        return self.tab_pages[self.tabs.currentIndex()]
+
+    def _tab_shown(self, index: int) -> None:
+        if index < 0:
+            return
+        page = self.tab_pages[index]
+        page.ensure_loaded()
+        page.announce()
+        self.settings.setValue("window/tab", index)
+
+    def _show_count(self, text: str) -> None:
+        if self.sender() is self.current_tab():
+            self.count_label.setText(text)
+
+    def _apply_changes(self, changes: Changes) -> None:
+        for page in self.tab_pages:
+            page.apply_changes(changes, visible=page is self.current_tab())
+
+    def _open_row(self, page: ListTab, row: object) -> None:
+        if isinstance(page, (OrdersTab, PickingTab)):
+            dialog = OrderDialog(lambda: self.backroom, row.id, self)  # type: ignore[attr-defined]
+            dialog.changesMade.connect(self.changed.emit)
+            dialog.exec()
+
+    def _update_title(self) -> None:
+        path = sqlite_path(self.backroom.config.database_url)
+        name = path.name if path else self.backroom.database_label
+        self.setWindowTitle(f"Backroom — {name}")
+        self.database_label.setText(name)
+        self.database_label.setToolTip(str(path or self.backroom.database_label))
+
+    # --- menu actions -------------------------------------------------------------------
+
+    def choose_database(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a Backroom database", str(self.backroom.config.data_dir),
+            "Backroom databases (*.sqlite *.db);;All files (*)")
+        if path:
+            self.open_database(Path(path))
+
+    def open_database(self, path: Path) -> bool:
+        """Switch to another database file; on any problem keep the current one open."""
+        config = replace(self.backroom.config, database_url=f"sqlite:///{path}", demo=False)
+        try:
+            backroom = open_backroom(config)
+        except DatabaseProblem as exc:
+            QMessageBox.warning(self, "Cannot open that database",
+                                f"{exc}\n\nYou are still working in {self._current_name()}.")
+            return False
+        self.ops.wait_all()
+        old, self.backroom = self.backroom, backroom
+        old.close()
+        self._update_title()
+        for page in self.tab_pages:
+            page.loaded = False
+        self.changed.emit(EVERYTHING)
+        self._tab_shown(self.tabs.currentIndex())
+        if backroom.backup_made:
+            self.statusBar().showMessage(
+                f"Updated the database; a copy from before is at {backroom.backup_made}", 15000)
+        return True
+
+    def _current_name(self) -> str:
+        path = sqlite_path(self.backroom.config.database_url)
+        return str(path) if path else self.backroom.database_label
+
+    def back_up(self) -> Job | None:
+        config = self.backroom.config
+        if sqlite_path(config.database_url) is None:
+            QMessageBox.information(self, "Back up", "Back up now copies SQLite files; back "
+                                    "up a server database with its own tools (pg_dump).")
+            return None
+
+        def work(ctx: JobContext) -> Path:
+            return back_up_now(config.database_url, config.backups_dir,
+                               progress=ctx.progress, cancelled=lambda: ctx.cancelled)
+
+        return self.ops.run("Backing up", work, on_finished=self._backed_up,
+                            on_failed=self._job_failed)
+
+    def _backed_up(self, path: Path) -> None:
+        self.statusBar().showMessage(f"Backed up to {path}", 15000)
+
+    def _job_failed(self, message: str) -> None:
+        self.statusBar().showMessage(message, 15000)
+
+    def about(self) -> None:
+        config = self.backroom.config
+        revision = current_revision(self.backroom.engine) or "none"
+        QMessageBox.about(
+            self, "About Backroom",
+            f"<h3>Backroom {__version__}</h3>"
+            "<p>The back office of a small workshop: orders, stock, suppliers, picking and "
+            "finance, offline.</p>"
+            f"<p><b>Database:</b> {self._current_name()}<br>"
+            f"<b>Schema:</b> {revision}<br>"
+            f"<b>Data folder:</b> {config.data_dir}<br>"
+            f"<b>Backups:</b> {config.backups_dir}</p>")
+
+    # --- background work ----------------------------------------------------------------
+
+    def _job_started(self, job: Job) -> None:
+        self.job_label.setText(job.label + "…")
+        self.progress.setRange(0, 0)
+        job.progress.connect(self._job_progress)
+        for w in (self.job_label, self.progress, self.cancel_button):
+            w.show()
+
+    def _job_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _job_ended(self, _job: Job) -> None:
+        if not self.ops.running:
+            for w in (self.job_label, self.progress, self.cancel_button):
+                w.hide()
+
+    # --- closing ------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/tab", self.tabs.currentIndex())
+        self.settings.sync()
+        self.ops.wait_all()
+        super().closeEvent(event)
+
+

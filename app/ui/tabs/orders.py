@@ -1,0 +1,72 @@
+"""Orders tab: one queue of orders from every channel, filtered, searched and moved on."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QMenu, QMessageBox, QPushButton
+
+from app.domain.errors import DomainError
+from app.domain.statuses import OrderStatus, label
+from app.services import orders
+from app.ui import formatting
+from app.ui.models.paged import Column
+from app.ui.tabs.base import ListTab
+
+
+class OrdersTab(ListTab):
+    title = "Orders"
+    noun = ("order", "orders")
+    source = orders
+    default_sort = ("placed", True)
+    stretch_column = 3
+    watches = ("orders",)
+    search_hint = "Search order number, customer, e-mail or SKU"
+    columns = (
+        Column("Order", lambda r: r.number, "number"),
+        Column("Channel", lambda r: r.channel, "channel"),
+        Column("Placed", lambda r: formatting.when(r.placed_at), "placed"),
+        Column("Customer", lambda r: r.customer, "customer"),
+        Column("Items", lambda r: f"{r.items:,}", "items", numeric=True),
+        Column("Total", lambda r: formatting.money(r.total_minor, r.currency), "total",
+               numeric=True),
+        Column("Status", lambda r: formatting.status(r.status), "status",
+               warn=lambda r: r.status == OrderStatus.ON_HOLD or bool(r.flagged),
+               tooltip=lambda r: r.flagged or formatting.status(r.status)),
+    )
+
+    def add_controls(self, bar: QHBoxLayout) -> None:
+        self.status = QComboBox()
+        self.status.setMinimumWidth(150)
+        self.status.addItem("All statuses", "")
+        for s in OrderStatus:
+            self.status.addItem(label(s), str(s))
+        self.status.currentIndexChanged.connect(
+            lambda _i: self.model.set_filter("status", self.status.currentData()))
+        bar.addWidget(self.status)
+
+        self.move = QPushButton("Move selected to")
+        self.move.setMinimumWidth(190)
+        menu = QMenu(self.move)
+        for s in OrderStatus:
+            if s is not OrderStatus.NEW:
+                menu.addAction(label(s), lambda s=s: self.move_selected(s))
+        self.move.setMenu(menu)
+        self.move.setEnabled(False)
+        bar.addWidget(self.move)
+        self.model.modelReset.connect(self._selection_changed)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+
+    def _selection_changed(self, *_args: object) -> None:
+        n = len(self.table.selectionModel().selectedRows())
+        self.move.setEnabled(n > 0)
+        self.move.setText(f"Move {n:,} selected to" if n > 1 else "Move selected to")
+
+    def move_selected(self, to: OrderStatus) -> None:
+        rows = self.selected_rows()
+        if not rows:
+            return
+        try:
+            changes = self.backroom().act(orders.change_status, [r.id for r in rows], to)
+        except DomainError as exc:
+            QMessageBox.warning(self, "Status not changed", f"{exc}\n\nNo order was changed.")
+            return
+        self.changesMade.emit(changes)
