@@ -1,0 +1,46 @@
+"""The `backroom` command: screenshots of every tab, and clear refusals of bad input."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QImage
+
+
+def _run(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "BACKROOM_DATA_DIR": str(data)}
+    env.pop("BACKROOM_DATABASE_URL", None)
+    return subprocess.run([sys.executable, "-m", "app", *args], env=env, text=True,
+                          capture_output=True, timeout=120)
+
+
+def test_screenshot_writes_one_png_per_tab_at_the_asked_size(tmp_path: Path):
+    out = tmp_path / "shots"
+    done = _run("--demo", "--screenshot", str(out), "--size", "1920x1080", data=tmp_path)
+    assert done.returncode == 0, done.stderr
+    names = sorted(p.name for p in out.glob("*.png"))
+    assert names == ["1-inventory.png", "2-orders.png", "3-suppliers.png", "4-picking.png",
+                     "5-finance.png"]
+    image = QImage(str(out / "2-orders.png"))
+    assert (image.width(), image.height()) == (1920, 1080)
+    assert (tmp_path / "demo.sqlite").exists()
+
+
+def test_a_file_that_is_not_a_database_is_refused_by_name_and_left_alone(tmp_path: Path):
+    bogus = tmp_path / "orders.csv"
+    bogus.write_text("Order,Total\n1001,12.50\n")
+    done = _run("--database-url", f"sqlite:///{bogus}", "--screenshot", str(tmp_path / "s"),
+                data=tmp_path)
+    assert done.returncode == 2
+    assert str(bogus) in done.stderr and "not a Backroom database" in done.stderr
+    assert bogus.read_text() == "Order,Total\n1001,12.50\n"
+    assert not (tmp_path / "s").exists()
+
+
+def test_a_scale_below_one_is_refused_with_usage(tmp_path: Path):
+    done = _run("--demo", "--scale", "0", data=tmp_path)
+    assert done.returncode == 2
+    assert "--scale must be 1 or more" in done.stderr

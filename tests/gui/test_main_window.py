@@ -1,0 +1,215 @@
+"""The main window on the demo workshop: tabs show what the database holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+from sqlalchemy import select
+
+from app.db.models import Order, OrderSearchTerm, Product, StatusChange
+from app.domain.statuses import OrderStatus
+from app.services import orders as order_service
+from app.ui.main_window import MainWindow
+from app.ui.tabs.base import SEARCH_DELAY_MS
+
+
+def _ids(tab) -> list[int]:  # type: ignore[no-untyped-def]
+    return [tab.model.row_at(i).id for i in range(tab.model.rowCount())]
+
+
+def _show(window: MainWindow, title: str):  # type: ignore[no-untyped-def]
+    index = [p.title for p in window.tab_pages].index(title)
+    window.tabs.setCurrentIndex(index)
+    return window.tab_pages[index]
+
+
+def test_five_tabs_in_order(window):
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
+        "Inventory", "Orders", "Suppliers", "Picking", "Finance"]
+
+
+def test_inventory_shows_the_first_page_of_products_by_sku(window, gui_backroom):
+    tab = _show(window, "Inventory")
+    with gui_backroom.sessions() as s:
+        expected = list(s.scalars(select(Product.id).order_by(Product.sku).limit(200)))
+    assert _ids(tab) == expected
+    assert window.count_label.text() == "200 products"
+
+
+def test_ctrl_number_keys_switch_tabs(window, qtbot):
+    window.activateWindow()
+    for n in (2, 5, 3, 1, 4):
+        qtbot.keyClick(window, getattr(Qt.Key, f"Key_{n}"),
+                       Qt.KeyboardModifier.ControlModifier)
+        assert window.tabs.currentIndex() == n - 1
+
+
+def test_switching_tabs_loads_each_once_and_shows_its_count(window):
+    for title, words in (("Orders", "orders"), ("Suppliers", "suppliers"),
+                         ("Picking", "orders ready to pick"), ("Finance", "channel")):
+        tab = _show(window, title)
+        assert tab.loaded
+        assert words in window.count_label.text()
+
+
+def test_searching_orders_shows_exactly_the_matching_orders(window, gui_backroom, qtbot):
+    tab = _show(window, "Orders")
+    qtbot.keyClicks(tab.search, "smith")
+    qtbot.wait(SEARCH_DELAY_MS + 50)
+    with gui_backroom.sessions() as s:
+        expected = set(s.scalars(
+            select(OrderSearchTerm.order_id).where(OrderSearchTerm.term >= "smith",
+                                                   OrderSearchTerm.term < "smiti")))
+    assert expected, "the demo has customers called Smith"
+    assert set(_ids(tab)) == expected
+    assert window.count_label.text() == f"{len(expected):,} orders match “smith”"
+    for i in range(tab.model.rowCount()):
+        assert "smith" in tab.model.row_at(i).customer.lower()
+
+
+def test_a_search_with_no_match_says_so(window, qtbot):
+    tab = _show(window, "Orders")
+    tab.search.setText("zzznotacustomer")
+    qtbot.keyClick(tab.search, Qt.Key.Key_Return)
+    assert tab.model.rowCount() == 0
+    assert tab.stack.currentWidget() is tab.empty
+    assert "No orders match" in tab.empty.text()
+
+
+def test_clicking_a_header_sorts_in_the_database(window, gui_backroom, qtbot):
+    tab = _show(window, "Orders")
+    total_col = [c.header for c in tab.columns].index("Total")
+    tab.table.horizontalHeader().setSortIndicator(total_col, Qt.SortOrder.DescendingOrder)
+    with gui_backroom.sessions() as s:
+        expected = list(s.scalars(select(Order.id).order_by(Order.total_minor.desc(),
+                                                            Order.id.desc()).limit(200)))
+    assert _ids(tab) == expected
+
+
+def test_scrolling_fetches_the_next_page_in_order(window, gui_backroom):
+    tab = _show(window, "Orders")
+    assert tab.model.rowCount() == 200
+    assert tab.model.canFetchMore()
+    tab.model.fetchMore()
+    with gui_backroom.sessions() as s:
+        expected = list(s.scalars(select(Order.id).order_by(Order.placed_at.desc(),
+                                                            Order.id.desc()).limit(400)))
+    assert _ids(tab) == expected
+
+
+def test_status_filter_shows_only_that_status(window, gui_backroom):
+    tab = _show(window, "Orders")
+    tab.status.setCurrentIndex(tab.status.findData(str(OrderStatus.ON_HOLD)))
+    with gui_backroom.sessions() as s:
+        expected = set(s.scalars(select(Order.id).where(Order.status == "on_hold")))
+    assert set(_ids(tab)) == expected
+    assert window.count_label.text() == f"{len(expected)} orders"
+
+
+@pytest.mark.parametrize("title", ["Inventory", "Orders", "Suppliers", "Picking", "Finance"])
+def test_each_table_model_is_a_well_behaved_qt_model(window, qtmodeltester, title):
+    tab = _show(window, title)
+    qtmodeltester.check(tab.model, force_py=True)
+
+
+def test_moving_selected_orders_records_who_and_refreshes_picking(window, gui_backroom, qtbot):
+    picking = _show(window, "Picking")
+    before = picking.model.total
+    tab = _show(window, "Orders")
+    tab.status.setCurrentIndex(tab.status.findData(str(OrderStatus.READY_TO_PICK)))
+    tab.table.selectRow(0)
+    order = tab.model.row_at(0)
+    tab.move_selected(OrderStatus.PICKING)
+    with gui_backroom.sessions() as s:
+        assert s.get(Order, order.id).status == "picking"
+        change = s.scalars(select(StatusChange).where(StatusChange.entity == "order",
+                                                      StatusChange.entity_id == order.id)
+                           .order_by(StatusChange.id.desc())).first()
+    assert (change.from_status, change.to_status, change.actor) == (
+        "ready_to_pick", "picking", gui_backroom.actor)
+    assert order.id not in _ids(tab)  # the filtered list reloaded
+    picking = _show(window, "Picking")
+    assert picking.model.total == before - 1
+
+
+def test_an_illegal_move_is_explained_and_changes_nothing(window, gui_backroom, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warnings.append(a[2]))
+    tab = _show(window, "Orders")
+    tab.status.setCurrentIndex(tab.status.findData(str(OrderStatus.DELIVERED)))
+    tab.table.selectRow(0)
+    order = tab.model.row_at(0)
+    tab.move_selected(OrderStatus.PICKING)
+    assert warnings and order.number in warnings[0] and "cannot become picking" in warnings[0]
+    with gui_backroom.sessions() as s:
+        assert s.get(Order, order.id).status == "delivered"
+
+
+def test_order_dialog_shows_lines_history_and_moves_the_order(window, gui_backroom, qtbot):
+    from app.ui.dialogs.order_detail import OrderDialog
+
+    with gui_backroom.sessions() as s:
+        order = s.scalars(select(Order).where(Order.status == "packed")).first()
+        n_lines = len(order.lines)
+    dialog = OrderDialog(lambda: window.backroom, order.id, window)
+    qtbot.addWidget(dialog)
+    assert dialog.lines.rowCount() == n_lines
+    assert dialog.history.rowCount() >= 4  # new -> ready to pick -> picking -> packed
+    assert set(dialog.move_buttons) == {"shipped", "ready_to_pick", "on_hold", "cancelled"}
+    dialog.move_buttons["on_hold"].click()
+    assert gui_backroom.read(order_service.detail, order.id).row.status == "on_hold"
+    assert "on_hold" not in dialog.move_buttons  # the dialog shows the new state
+    assert dialog.history.item(dialog.history.rowCount() - 1, 1).text() == "Packed → On hold"
+
+
+def test_window_remembers_its_size_and_last_tab(qtbot, gui_backroom):
+    first = MainWindow(gui_backroom)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(1100, 700)
+    first.tabs.setCurrentIndex(3)
+    first.close()
+    second = MainWindow(gui_backroom)
+    qtbot.addWidget(second)
+    assert second.tabs.currentIndex() == 3
+    assert (second.width(), second.height()) == (1100, 700)
+
+
+def test_opening_a_file_that_is_not_a_database_keeps_the_current_one(
+        window, tmp_path: Path, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warnings.append(a[2]))
+    notes = tmp_path / "notes.sqlite"
+    notes.write_text("shopping list: tape, boxes\n")
+    title = window.windowTitle()
+    assert window.open_database(notes) is False
+    assert str(notes) in warnings[0] and "not a Backroom database" in warnings[0]
+    assert notes.read_text() == "shopping list: tape, boxes\n"
+    assert window.windowTitle() == title
+
+
+def test_opening_a_new_database_file_shows_it_empty(window, tmp_path: Path):
+    fresh = tmp_path / "shop.sqlite"
+    assert window.open_database(fresh)
+    assert window.windowTitle() == "Backroom — shop.sqlite"
+    tab = window.current_tab()
+    assert tab.model.rowCount() == 0
+    assert tab.empty.text() == f"No {tab.noun[1]} yet."
+
+
+def test_back_up_now_copies_the_database_in_the_background(window, qtbot):
+    progress = []
+    job = window.back_up()
+    job.progress.connect(lambda d, t: progress.append((d, t)))
+    assert window.cancel_button.isVisible()
+    with qtbot.waitSignal(job.finished, timeout=10000) as blocker:
+        pass
+    backup: Path = blocker.args[0]
+    assert backup.parent == window.backroom.config.backups_dir
+    assert backup.read_bytes()[:16] == b"SQLite format 3\x00"
+    assert progress and progress[-1][0] == progress[-1][1]
+    assert "Backed up to" in window.statusBar().currentMessage()
+    assert not window.cancel_button.isVisible()
