@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -130,8 +130,9 @@ class MainWindow(QMainWindow):
     # --- showing ------------------------------------------------------------------------
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        """Paint the window first, then read the first page (the window appears at once)."""
         super().showEvent(event)
-        self._tab_shown(self.tabs.currentIndex())
+        QTimer.singleShot(0, lambda: self._tab_shown(self.tabs.currentIndex()))
 
     def current_tab(self) -> ListTab:
         return self.tab_pages[self.tabs.currentIndex()]

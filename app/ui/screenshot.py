@@ -16,6 +16,7 @@ def save_tabs(window: MainWindow, folder: Path, size: tuple[int, int]) -> list[P
     saved = []
     for i, page in enumerate(window.tab_pages):
         window.tabs.setCurrentIndex(i)
+        QApplication.processEvents()
         page.ensure_loaded()
         QApplication.processEvents()
         path = folder / f"{i + 1}-{page.title.lower()}.png"

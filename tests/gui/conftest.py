@@ -62,6 +62,7 @@ def window(qtbot, gui_backroom: Backroom):  # type: ignore[no-untyped-def]
     win.resize(1280, 800)
     win.show()
     qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: win.current_tab().loaded, timeout=5000)  # loads after painting
     yield win
     win.ops.wait_all()
 
