@@ -11,7 +11,8 @@ class IllegalTransition(DomainError):
     def __init__(self, what: str, current: str, wanted: str, allowed: tuple[str, ...]):
         self.what, self.current, self.wanted, self.allowed = what, current, wanted, allowed
         choices = ", ".join(allowed) if allowed else "nothing (it is final)"
+        article = "An" if what[:1].lower() in "aeiou" else "A"
         super().__init__(
-            f"A {what} that is {current} cannot become {wanted}. From {current} it can go to: "
-            f"{choices}."
+            f"{article} {what} that is {current} cannot become {wanted}. "
+            f"From {current} it can go to: {choices}."
         )

@@ -29,6 +29,8 @@ class Money:
     @classmethod
     def parse(cls, text: str | Decimal, currency: str) -> Money:
         """Read '1234.50' (or a Decimal) into minor units, rounding half up."""
+        if isinstance(text, float):
+            raise TypeError("Money.parse takes text or a Decimal, never a float")
         amount = Decimal(str(text).replace(",", "").strip())
         scaled = (amount * (10 ** exponent(currency))).quantize(Decimal(1), ROUND_HALF_UP)
         return cls(int(scaled), currency)

@@ -135,16 +135,16 @@ def change_status(uow: UnitOfWork, order_ids: list[int], to: OrderStatus,
             current = OrderStatus(order.status)
             try:
                 check_transition(current, to)
+                for line in order.lines:
+                    if line.product_id is None or line.needs_making:
+                        continue
+                    if to is OrderStatus.CANCELLED and current in OPEN_ORDER_STATUSES:
+                        stock.release_reservation(s, line.product_id, line.quantity)
+                    elif to is OrderStatus.SHIPPED:
+                        stock.dispatch(s, line.product_id, line.quantity, actor=uow.actor,
+                                       reference=f"order {order.number}")
             except DomainError as exc:
                 raise DomainError(f"Order {order.number}: {exc}") from exc
-            for line in order.lines:
-                if line.product_id is None or line.needs_making:
-                    continue
-                if to is OrderStatus.CANCELLED and current in OPEN_ORDER_STATUSES:
-                    stock.release_reservation(s, line.product_id, line.quantity)
-                elif to is OrderStatus.SHIPPED:
-                    stock.dispatch(s, line.product_id, line.quantity, actor=uow.actor,
-                                   reference=f"order {order.number}")
             order.status = str(to)
             history.record(s, "order", order.id, str(current), str(to), uow.actor, note)
         uow.changed(orders=True, stock=to in (OrderStatus.CANCELLED, OrderStatus.SHIPPED),

@@ -63,18 +63,19 @@ def dispatch(session: Session, product_id: int, quantity: int, *, actor: str,
         take = min(level.on_hand, left)
         if take <= 0:
             continue
-        level.reserved = max(0, level.reserved - take)
         book_movement(session, product_id=product_id, location_id=level.location_id,
                       quantity=-take, reason=MovementReason.DISPATCH, actor=actor,
                       reference=reference)
         left -= take
         if not left:
-            return
+            break
     if left:
         sku = session.get(Product, product_id).sku  # type: ignore[union-attr]
         raise DomainError(
             f"Only {quantity - left} of {quantity} × {sku} are on hand. Book the goods in "
             "(or count the bins) before marking the order shipped.")
+    # The promise may sit in another bin than the one the stock came from.
+    release_reservation(session, product_id, quantity)
 
 
 @dataclass(frozen=True)
