@@ -7,8 +7,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import __version__
+
+if TYPE_CHECKING:
+    from app.config import Config
+    from app.services.context import Backroom
+    from app.ui.main_window import MainWindow
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -43,43 +49,76 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
-    from app.bootstrap import open_backroom
     from app.config import load_config
-    from app.db.engine import DatabaseProblem
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Backroom")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Backroom")
+    from PySide6.QtGui import QIcon
+
+    from app.config import resources_dir
+
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "backroom.png")))
     config = load_config(args.database_url, demo=args.demo, scale=args.scale)
-    try:
-        backroom = open_backroom(config, progress=_building_progress(args.screenshot is None))
-    except DatabaseProblem as exc:
-        print(f"backroom: {exc}", file=sys.stderr)
-        if not args.screenshot:
-            QMessageBox.critical(None, "Backroom cannot open the database", str(exc))
-        return 2
 
-    from app.ui.main_window import MainWindow
-
-    window = MainWindow(backroom)
-    if backroom.backup_made:
-        window.statusBar().showMessage(
-            f"Updated the database; a copy from before is at {backroom.backup_made}", 15000)
     if args.screenshot:
+        backroom, _problem = _open(config, show_progress=False)
+        if backroom is None:
+            return 2
+        from app.ui.main_window import MainWindow
         from app.ui.screenshot import save_tabs
 
+        window = MainWindow(backroom)
         for path in save_tabs(window, args.screenshot, args.size):
             print(path)
         window.close()
         backroom.close()
         return 0
-    window.show()
+
+    window = launch(config)
     code = app.exec()
-    backroom.close()
+    if window.backroom is not None:
+        window.backroom.close()
     return code
+
+
+def launch(config: Config) -> MainWindow:
+    """Show the window at once; the database layer loads and opens right after it paints."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from app.ui.main_window import MainWindow
+
+    window = MainWindow(config=config)
+
+    def open_database() -> None:
+        backroom, problem = _open(config, show_progress=True)
+        if backroom is None:
+            QMessageBox.critical(window, "Backroom cannot open the database", problem)
+            QApplication.exit(2)
+            return
+        window.attach(backroom)
+        if backroom.backup_made:
+            window.statusBar().showMessage(
+                f"Updated the database; a copy from before is at {backroom.backup_made}", 15000)
+
+    window.painted.connect(open_database)
+    window.show()
+    return window
+
+
+def _open(config: Config, show_progress: bool) -> tuple[Backroom | None, str]:
+    """Open (and if needed build or migrate) the database, or say why it cannot be."""
+    from app.bootstrap import open_backroom
+    from app.db.engine import DatabaseProblem
+
+    try:
+        return open_backroom(config, progress=_building_progress(show_progress)), ""
+    except DatabaseProblem as exc:
+        print(f"backroom: {exc}", file=sys.stderr)
+        return None, str(exc)
 
 
 def _building_progress(show: bool):  # type: ignore[no-untyped-def]

@@ -63,3 +63,12 @@ def load_config(database_url: str | None = None, *, demo: bool = False, scale: i
         name = demo_file_name(scale) if demo or scale > 1 else "backroom.sqlite"
         url = f"sqlite:///{data_dir / name}"
     return Config(data_dir=data_dir, database_url=url, demo=demo or scale > 1, scale=scale)
+
+
+def database_name(url: str) -> str:
+    """A short name for the window title: the file name, or the server URL without password."""
+    if url.startswith("sqlite:///"):
+        return Path(url[len("sqlite:///"):]).name or "in-memory database"
+    scheme, _, rest = url.partition("://")
+    host = rest.rsplit("@", 1)[-1]
+    return f"{scheme}://{host}" if rest else url

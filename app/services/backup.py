@@ -25,6 +25,10 @@ def back_up_now(database_url: str, backups_dir: Path,
     backups_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = backups_dir / f"{source.stem}-{stamp}.sqlite"
+    n = 1
+    while target.exists():  # two backups in the same second each keep their own file
+        n += 1
+        target = backups_dir / f"{source.stem}-{stamp}-{n}.sqlite"
 
     def on_pages(_status: int, remaining: int, total: int) -> None:
         if cancelled and cancelled():

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.changes import Changes
+from app.domain.errors import DomainError
 
 
 class UnitOfWork:
@@ -27,6 +29,11 @@ class UnitOfWork:
                  tb: TracebackType | None) -> None:
         self.session.rollback()
         self.session.close()
+        if isinstance(exc, OperationalError) and "locked" in str(exc):
+            raise DomainError(
+                "Another program kept the database busy, so nothing was changed. Try again "
+                "in a moment; if it keeps happening, close the other program (or the other "
+                "Backroom window) using this database.") from exc
 
     def commit(self) -> None:
         self.session.commit()

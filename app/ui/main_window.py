@@ -1,9 +1,15 @@
-"""The main window: five tabs over one workshop database, menus, and a status bar."""
+"""The main window: five tabs over one workshop database, menus, and a status bar.
+
+The window paints before the database layer is even imported: it is built as a shell
+(tabs, menus, "Opening…"), shown, and the open database is attached right after the
+first paint. So Backroom appears as fast as a bare Qt window does.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -19,48 +25,54 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
-from app.bootstrap import open_backroom
-from app.db.engine import DatabaseProblem, sqlite_path
-from app.db.migrate import current_revision
+from app.config import Config, database_name
 from app.domain.changes import EVERYTHING, Changes
-from app.services.backup import back_up_now
-from app.services.context import Backroom
-from app.ui.dialogs.order_detail import OrderDialog
 from app.ui.ops import Job, JobContext, Ops
-from app.ui.tabs.base import ListTab
-from app.ui.tabs.finance import FinanceTab
-from app.ui.tabs.inventory import InventoryTab
-from app.ui.tabs.orders import OrdersTab
-from app.ui.tabs.picking import PickingTab
-from app.ui.tabs.suppliers import SuppliersTab
 
-TAB_TYPES: tuple[type[ListTab], ...] = (InventoryTab, OrdersTab, SuppliersTab, PickingTab,
-                                        FinanceTab)
+if TYPE_CHECKING:
+    from app.services.context import Backroom
+    from app.ui.tabs.base import ListTab
+
+TAB_TITLES = ("Inventory", "Orders", "Suppliers", "Picking", "Finance")
+
+
+def _tab_types() -> tuple[type[ListTab], ...]:
+    from app.ui.tabs.finance import FinanceTab
+    from app.ui.tabs.inventory import InventoryTab
+    from app.ui.tabs.orders import OrdersTab
+    from app.ui.tabs.picking import PickingTab
+    from app.ui.tabs.suppliers import SuppliersTab
+
+    return InventoryTab, OrdersTab, SuppliersTab, PickingTab, FinanceTab
 
 
 class MainWindow(QMainWindow):
     """Holds the open Backroom (never a Session) and tells tabs what changed."""
 
     changed = Signal(object)  # Changes: one app-wide signal, each tab reloads what it shows
+    painted = Signal()  # once, right after the first paint
 
-    def __init__(self, backroom: Backroom, parent: QWidget | None = None):
+    def __init__(self, backroom: Backroom | None = None, *, config: Config | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
-        self.backroom = backroom
-        self.ops = Ops(lambda: self.backroom, self)
-        self.settings = QSettings(str(backroom.config.data_dir / "window.ini"),
+        if backroom is None and config is None:
+            raise ValueError("MainWindow needs an open Backroom or the Config to open")
+        self.config: Config = backroom.config if backroom is not None else config  # type: ignore[union-attr,assignment]
+        self.backroom: Backroom | None = None
+        self.ops = Ops(lambda: self.backroom, self)  # type: ignore[arg-type,return-value]
+        self.settings = QSettings(str(self.config.data_dir / "window.ini"),
                                   QSettings.Format.IniFormat)
         self.setMinimumSize(960, 600)
+        self._painted = False
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.tab_pages: list[ListTab] = []
-        for tab_type in TAB_TYPES:
-            page = tab_type(lambda: self.backroom, self.tabs)
-            page.countChanged.connect(self._show_count)
-            page.changesMade.connect(self.changed.emit)
-            page.rowActivated.connect(lambda row, p=page: self._open_row(p, row))
-            self.tabs.addTab(page, page.title)
-            self.tab_pages.append(page)
+        for title in TAB_TITLES:
+            waiting = QLabel(f"Opening {database_name(self.config.database_url)}…",
+                             alignment=Qt.AlignmentFlag.AlignCenter)
+            waiting.setStyleSheet("color: #6b6b6b; font-size: 14px;")
+            self.tabs.addTab(waiting, title)
         self.setCentralWidget(self.tabs)
         self.changed.connect(self._apply_changes)
 
@@ -76,8 +88,10 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1280, 800)
         last = int(self.settings.value("window/tab", 0))
-        self.tabs.setCurrentIndex(last if 0 <= last < len(self.tab_pages) else 0)
+        self.tabs.setCurrentIndex(last if 0 <= last < len(TAB_TITLES) else 0)
         self.tabs.currentChanged.connect(self._tab_shown)
+        if backroom is not None:
+            self.attach(backroom)
 
     # --- building -----------------------------------------------------------------------
 
@@ -108,15 +122,20 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
         view = self.menuBar().addMenu("&View")
-        for i, page in enumerate(self.tab_pages):
-            self._action(view, page.title, lambda _c=False, i=i: self.tabs.setCurrentIndex(i),
+        for i, title in enumerate(TAB_TITLES):
+            self._action(view, title, lambda _c=False, i=i: self.tabs.setCurrentIndex(i),
                          f"Ctrl+{i + 1}")
         view.addSeparator()
-        self._action(view, "&Refresh", lambda: self.changed.emit(EVERYTHING),
-                     QKeySequence.StandardKey.Refresh)
+        self.refresh_action = self._action(view, "&Refresh",
+                                           lambda: self.changed.emit(EVERYTHING),
+                                           QKeySequence.StandardKey.Refresh)
 
         help_menu = self.menuBar().addMenu("&Help")
-        self._action(help_menu, "&About Backroom", self.about)
+        self.about_action = self._action(help_menu, "&About Backroom", self.about)
+        self._database_actions = (self.open_action, self.backup_action, self.refresh_action,
+                                  self.about_action)
+        for action in self._database_actions:
+            action.setEnabled(False)
 
     def _action(self, menu, text, slot, shortcut=None) -> QAction:  # type: ignore[no-untyped-def]
         action = QAction(text, self)
@@ -127,12 +146,47 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         return action
 
+    def attach(self, backroom: Backroom) -> None:
+        """Put the open database behind the tabs (the first time, or after Open database)."""
+        old, self.backroom = self.backroom, backroom
+        self.config = backroom.config
+        if old is not None:
+            old.close()
+            for page in self.tab_pages:
+                page.loaded = False
+        else:
+            current = self.tabs.currentIndex()
+            self.tabs.blockSignals(True)
+            for i, tab_type in enumerate(_tab_types()):
+                page = tab_type(lambda: self.backroom, self.tabs)  # type: ignore[arg-type,return-value]
+                page.countChanged.connect(self._show_count)
+                page.changesMade.connect(self.changed.emit)
+                page.rowActivated.connect(lambda row, p=page: self._open_row(p, row))
+                placeholder = self.tabs.widget(i)
+                self.tabs.removeTab(i)
+                self.tabs.insertTab(i, page, page.title)
+                placeholder.deleteLater()
+                self.tab_pages.append(page)
+            self.tabs.setCurrentIndex(current)
+            self.tabs.blockSignals(False)
+        for action in self._database_actions:
+            action.setEnabled(True)
+        self._update_title()
+        if self._painted:
+            self._tab_shown(self.tabs.currentIndex())
+
     # --- showing ------------------------------------------------------------------------
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
-        """Paint the window first, then read the first page (the window appears at once)."""
-        super().showEvent(event)
-        QTimer.singleShot(0, lambda: self._tab_shown(self.tabs.currentIndex()))
+    def paintEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        self.painted.emit()
+        if self.backroom is not None and not self.current_tab().loaded:
+            self._tab_shown(self.tabs.currentIndex())
 
     def current_tab(self) -> ListTab:
         return self.tab_pages[self.tabs.currentIndex()]
@@ -140,13 +194,15 @@ class MainWindow(QMainWindow):
     def _tab_shown(self, index: int) -> None:
         if index < 0:
             return
+        self.settings.setValue("window/tab", index)
+        if self.backroom is None or not self.tab_pages:
+            return
         page = self.tab_pages[index]
         page.ensure_loaded()
         page.announce()
-        self.settings.setValue("window/tab", index)
 
     def _show_count(self, text: str) -> None:
-        if self.sender() is self.current_tab():
+        if self.tab_pages and self.sender() is self.current_tab():
             self.count_label.setText(text)
 
     def _apply_changes(self, changes: Changes) -> None:
@@ -154,30 +210,44 @@ class MainWindow(QMainWindow):
             page.apply_changes(changes, visible=page is self.current_tab())
 
     def _open_row(self, page: ListTab, row: object) -> None:
+        from app.ui.dialogs.order_detail import OrderDialog
+        from app.ui.tabs.orders import OrdersTab
+        from app.ui.tabs.picking import PickingTab
+
         if isinstance(page, (OrdersTab, PickingTab)):
-            dialog = OrderDialog(lambda: self.backroom, row.id, self)  # type: ignore[attr-defined]
+            dialog = OrderDialog(lambda: self.backroom, row.id, self)  # type: ignore[attr-defined,arg-type,return-value]
             dialog.changesMade.connect(self.changed.emit)
             dialog.exec()
 
     def _update_title(self) -> None:
-        path = sqlite_path(self.backroom.config.database_url)
-        name = path.name if path else self.backroom.database_label
+        name = database_name(self.config.database_url)
         self.setWindowTitle(f"Backroom — {name}")
         self.database_label.setText(name)
-        self.database_label.setToolTip(str(path or self.backroom.database_label))
+        self.database_label.setToolTip(self._current_name())
+
+    def _current_name(self) -> str:
+        if self.backroom is not None:
+            from app.db.engine import sqlite_path
+
+            path = sqlite_path(self.config.database_url)
+            return str(path) if path else self.backroom.database_label
+        return database_name(self.config.database_url)
 
     # --- menu actions -------------------------------------------------------------------
 
     def choose_database(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Open a Backroom database", str(self.backroom.config.data_dir),
+            self, "Open a Backroom database", str(self.config.data_dir),
             "Backroom databases (*.sqlite *.db);;All files (*)")
         if path:
             self.open_database(Path(path))
 
     def open_database(self, path: Path) -> bool:
         """Switch to another database file; on any problem keep the current one open."""
-        config = replace(self.backroom.config, database_url=f"sqlite:///{path}", demo=False)
+        from app.bootstrap import open_backroom
+        from app.db.engine import DatabaseProblem
+
+        config = replace(self.config, database_url=f"sqlite:///{path}", demo=False)
         try:
             backroom = open_backroom(config)
         except DatabaseProblem as exc:
@@ -185,24 +255,18 @@ class MainWindow(QMainWindow):
                                 f"{exc}\n\nYou are still working in {self._current_name()}.")
             return False
         self.ops.wait_all()
-        old, self.backroom = self.backroom, backroom
-        old.close()
-        self._update_title()
-        for page in self.tab_pages:
-            page.loaded = False
+        self.attach(backroom)
         self.changed.emit(EVERYTHING)
-        self._tab_shown(self.tabs.currentIndex())
         if backroom.backup_made:
             self.statusBar().showMessage(
                 f"Updated the database; a copy from before is at {backroom.backup_made}", 15000)
         return True
 
-    def _current_name(self) -> str:
-        path = sqlite_path(self.backroom.config.database_url)
-        return str(path) if path else self.backroom.database_label
-
     def back_up(self) -> Job | None:
-        config = self.backroom.config
+        from app.db.engine import sqlite_path
+        from app.services.backup import back_up_now
+
+        config = self.config
         if sqlite_path(config.database_url) is None:
             QMessageBox.information(self, "Back up", "Back up now copies SQLite files; back "
                                     "up a server database with its own tools (pg_dump).")
@@ -222,17 +286,18 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 15000)
 
     def about(self) -> None:
-        config = self.backroom.config
-        revision = current_revision(self.backroom.engine) or "none"
+        from app.db.migrate import current_revision
+
+        revision = current_revision(self.backroom.engine) if self.backroom else None
         QMessageBox.about(
             self, "About Backroom",
             f"<h3>Backroom {__version__}</h3>"
             "<p>The back office of a small workshop: orders, stock, suppliers, picking and "
             "finance, offline.</p>"
             f"<p><b>Database:</b> {self._current_name()}<br>"
-            f"<b>Schema:</b> {revision}<br>"
-            f"<b>Data folder:</b> {config.data_dir}<br>"
-            f"<b>Backups:</b> {config.backups_dir}</p>")
+            f"<b>Schema:</b> {revision or 'none'}<br>"
+            f"<b>Data folder:</b> {self.config.data_dir}<br>"
+            f"<b>Backups:</b> {self.config.backups_dir}</p>")
 
     # --- background work ----------------------------------------------------------------
 
@@ -260,5 +325,3 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         self.ops.wait_all()
         super().closeEvent(event)
-
-

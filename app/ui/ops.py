@@ -11,13 +11,16 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThread, Signal, Slot
-from sqlalchemy.orm import Session
 
 from app.domain.errors import DomainError
-from app.services.context import Backroom
+
+if TYPE_CHECKING:  # imported lazily so the window can paint before the database layer loads
+    from sqlalchemy.orm import Session
+
+    from app.services.context import Backroom
 
 _LIVE_THREADS: set[QThread] = set()
 # SQLite takes one writer at a time; jobs that write queue here, reads and I/O don't.

@@ -67,3 +67,10 @@ def test_a_server_database_is_not_backed_up_by_copying(tmp_path):
     with pytest.raises(DomainError, match="pg_dump"):
         back_up_now("postgresql://backroom:secret@localhost/backroom", tmp_path / "backups")
     assert not (tmp_path / "backups").exists()
+
+
+def test_two_backups_in_the_same_second_keep_two_files(demo_backroom, tmp_path):
+    first = back_up_now(demo_backroom.config.database_url, tmp_path / "backups")
+    second = back_up_now(demo_backroom.config.database_url, tmp_path / "backups")
+    assert first != second
+    assert first.exists() and second.exists()

@@ -12,6 +12,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor
@@ -53,7 +54,8 @@ class PagedTableModel(QAbstractTableModel):
         self._rows: list[Any] = []
         self._after: tuple[Any, ...] | None = None
         self.request = PageRequest()
-        self.total = 0
+        self._total = 0
+        self._count_pending = False
 
     # --- what the view asks -------------------------------------------------------------
 
@@ -138,17 +140,37 @@ class PagedTableModel(QAbstractTableModel):
         self.reload()
 
     def reload(self, count: bool = True) -> None:
-        """Read the first page again (after a search, a sort, or a change elsewhere)."""
-        backroom = self._backroom()
-        page = backroom.read(self._source.list_page, replace(self.request, after=None))
+        """Read the first page again (after a search, a sort, or a change elsewhere).
+
+        The rows show first; the count follows as soon as they are painted.
+        """
+        page = self._backroom().read(self._source.list_page, replace(self.request, after=None))
         self.beginResetModel()
         self._rows = list(page.rows)
         self._after = page.after
         self.endResetModel()
         if count:
-            self.total = backroom.read(self._source.count, replace(self.request, after=None))
-            self.countChanged.emit(self.total)
+            self._count_pending = True
+            QTimer.singleShot(0, self._count)
         self.pageLoaded.emit()
+
+    @property
+    def count_pending(self) -> bool:
+        return self._count_pending
+
+    @property
+    def total(self) -> int:
+        """How many rows the list holds (counted now if the count is still to come)."""
+        self._count()
+        return self._total
+
+    def _count(self) -> None:
+        if not self._count_pending:
+            return
+        self._count_pending = False
+        self._total = self._backroom().read(self._source.count,
+                                            replace(self.request, after=None))
+        self.countChanged.emit(self._total)
 
     def row_at(self, row: int) -> Any:
         return self._rows[row]

@@ -133,7 +133,11 @@ class ListTab(QWidget):
             self._stale = True
 
     def announce(self) -> None:
-        self.countChanged.emit(self._count_text(self.model.total))
+        """Say the count in the status bar (once it is known)."""
+        if self.model.count_pending:
+            self.countChanged.emit("Counting…")
+        else:
+            self.countChanged.emit(self._count_text(self.model.total))
 
     def selected_rows(self) -> list[Any]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
@@ -162,7 +166,7 @@ class ListTab(QWidget):
 
     def _size_columns(self) -> None:
         header = self.table.horizontalHeader()
-        header.setResizeContentsPrecision(200)
+        header.setResizeContentsPrecision(50)
         self.table.resizeColumnsToContents()
         for i in range(len(self.columns)):
             width = header.sectionSize(i)
