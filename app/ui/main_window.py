@@ -236,11 +236,15 @@ class MainWindow(QMainWindow):
     # --- menu actions -------------------------------------------------------------------
 
     def choose_database(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open a Backroom database", str(self.config.data_dir),
-            "Backroom databases (*.sqlite *.db);;All files (*)")
-        if path:
-            self.open_database(Path(path))
+        """Pick a Backroom file, or type a new name to start an empty workshop there."""
+        dialog = QFileDialog(self, "Open a Backroom database (or type a new file name)",
+                             str(self.config.data_dir))
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        dialog.setNameFilters(["Backroom databases (*.sqlite *.db)", "All files (*)"])
+        dialog.setDefaultSuffix("sqlite")
+        if dialog.exec() and dialog.selectedFiles():
+            self.open_database(Path(dialog.selectedFiles()[0]))
 
     def open_database(self, path: Path) -> bool:
         """Switch to another database file; on any problem keep the current one open."""

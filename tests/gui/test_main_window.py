@@ -220,3 +220,17 @@ def test_back_up_now_copies_the_database_in_the_background(window, qtbot):
     assert progress and progress[-1][0] == progress[-1][1]
     assert "Backed up to" in window.statusBar().currentMessage()
     assert not window.cancel_button.isVisible()
+
+
+def test_open_database_accepts_a_new_file_name_for_an_empty_workshop(
+        window, tmp_path: Path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    new_file = tmp_path / "second-shop.sqlite"
+    monkeypatch.setattr(QFileDialog, "exec", lambda self: (
+        self.fileMode() == QFileDialog.FileMode.AnyFile))
+    monkeypatch.setattr(QFileDialog, "selectedFiles", lambda self: [str(new_file)])
+    window.choose_database()
+    assert new_file.exists()
+    assert window.windowTitle() == "Backroom — second-shop.sqlite"
+    assert window.current_tab().model.rowCount() == 0
