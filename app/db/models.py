@@ -261,7 +261,8 @@ class SyncRunItem(Base):
 class Order(Base):
     __tablename__ = "orders"
     id: Mapped[int] = mapped_column(primary_key=True)
-    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    # Indexed alone (SQLite appends the rowid) so sorting by channel then id needs no sort.
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"), index=True)
     external_id: Mapped[str] = mapped_column(String(120))
     number: Mapped[str] = mapped_column(String(60), index=True)
     placed_at: Mapped[datetime] = mapped_column(index=True)
@@ -323,6 +324,8 @@ class OrderSearchTerm(Base):
     term: Mapped[str] = mapped_column(String(120), primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"),
                                           primary_key=True, index=True)
+    # The words are stored once, in word order, as their own index: no rowid table beside.
+    __table_args__ = {"sqlite_with_rowid": False}
 
 
 class StatusChange(Base):

@@ -1,7 +1,8 @@
 """The demo workshop: a believable shop to try Backroom on, and a big one to measure it with.
 
-Rows go in with bulk Core inserts in chunks, ids assigned here, so a million orders take
-minutes, not hours. The same seed always makes the same workshop.
+Rows go straight to the driver's executemany as tuples, ids assigned here, in one transaction
+with the file in bulk-load mode, so a million orders take a couple of minutes, not hours.
+The same seed always makes the same workshop.
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 import json
 import random
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import JSON, Connection, Date, Table
 
 from app.config import resources_dir
 from app.db.models import (
@@ -33,6 +35,7 @@ from app.db.models import (
     Supplier,
     SupplierCategory,
     SupplierTask,
+    UTCDateTime,
 )
 from app.domain.statuses import OrderStatus as O
 from app.domain.statuses import TaskStatus as T
@@ -41,7 +44,9 @@ from app.services.context import Backroom
 from app.services.search import terms
 
 Progress = Callable[[str, int, int], None]
-CHUNK = 20_000
+CHUNK = 20_000  # catalogue and stock rows per executemany
+ORDER_CHUNK = 10_000  # orders (with their lines, words and history) per batch and report
+BULK_CACHE_KIB = 256 * 1024  # SQLite page cache while loading; the usual size comes back after
 DAYS = 90
 
 # The way an order got to where it is, newest last.
@@ -59,6 +64,32 @@ PATHS: dict[O, tuple[O, ...]] = {
 }
 OPEN = {O.NEW, O.ON_HOLD, O.PURCHASING, O.READY_TO_PICK, O.PICKING, O.PACKED}
 DISPATCHED = {O.SHIPPED, O.DELIVERED, O.REFUNDED}
+
+# Column order of the tuples written for the big tables (the generators below follow it).
+ORDER_COLUMNS = (
+    "id", "channel_id", "external_id", "number", "placed_at", "status", "customer_name",
+    "customer_key", "customer_email", "customer_phone", "ship_name", "ship_address1",
+    "ship_address2", "ship_city", "ship_region", "ship_postcode", "ship_country",
+    "shipping_service", "currency", "subtotal_minor", "shipping_minor", "tax_minor",
+    "total_minor", "fees_minor", "items_count", "flagged", "created_at", "updated_at")
+LINE_COLUMNS = ("id", "order_id", "product_id", "category_id", "sku", "title", "quantity",
+                "unit_price_minor", "unit_cost_minor", "personalisation", "needs_making")
+TERM_COLUMNS = ("term", "order_id")
+CHANGE_COLUMNS = ("entity", "entity_id", "from_status", "to_status", "actor", "note",
+                  "changed_at")
+TASK_COLUMNS = (
+    "id", "sku", "order_id", "order_line_id", "category_id", "supplier_id", "status",
+    "unassigned_reason", "due_date", "production_started_at", "production_ended_at", "carrier",
+    "tracking_number", "ships_direct", "cost_minor", "currency", "rejected_by", "created_at",
+    "updated_at")
+MOVEMENT_COLUMNS = ("product_id", "location_id", "quantity", "reason", "reference", "note",
+                    "actor", "created_at")
+
+
+def _ts(when: datetime) -> str:
+    """A UTC time as UTCDateTime stores it on SQLite ('YYYY-MM-DD HH:MM:SS.ffffff');
+    other databases read the same text as a timestamp."""
+    return when.isoformat(" ", "microseconds")[:26]
 
 
 def _status_for(age_days: float, rng: random.Random) -> O:
@@ -94,9 +125,82 @@ class _Catalogue:
     walk: dict[int, int] = field(default_factory=dict)
 
 
-def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(table.insert(), rows)
+class _Sink:
+    """Tuples straight into the driver's executemany, one prepared INSERT per table."""
+
+    def __init__(self, conn: Connection):
+        self._cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        self._sql: dict[tuple[str, tuple[str, ...]], str] = {}
+        style = conn.dialect.paramstyle
+        if style not in ("qmark", "format", "pyformat"):
+            raise NotImplementedError(f"demo rows cannot be bound in the {style!r} style")
+        self._mark = "?" if style == "qmark" else "%s"
+
+    def tuples(self, table: Table, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        key = (table.name, columns)
+        sql = self._sql.get(key)
+        if sql is None:
+            cols = ", ".join(f'"{c}"' for c in columns)
+            marks = ", ".join([self._mark] * len(columns))
+            sql = f'INSERT INTO "{table.name}" ({cols}) VALUES ({marks})'
+            self._sql[key] = sql
+        self._cursor.executemany(sql, rows)
+
+    def dicts(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Rows as dicts, converted the way the column types would bind them."""
+        if not rows:
+            return
+        columns = tuple(rows[0])
+        for col in table.columns:
+            if col.name not in columns and (col.default or col.server_default) is not None:
+                raise ValueError(f"{table.name}.{col.name} has a default; give it a value")
+        convert = [_converter(table.columns[c].type) for c in columns]
+        for chunk in _chunks(rows):
+            self.tuples(table, columns, [
+                tuple(v if f is None or v is None else f(v)
+                      for f, v in zip(convert, row.values(), strict=True)) for row in chunk])
+
+
+def _converter(kind: Any) -> Callable[[Any], Any] | None:
+    if isinstance(kind, UTCDateTime):
+        return _ts
+    if isinstance(kind, Date):
+        return lambda d: d.isoformat()
+    if isinstance(kind, JSON):
+        return json.dumps
+    return None
+
+
+@contextmanager
+def _bulk_load(conn: Connection) -> Iterator[None]:
+    """A fresh file needs no journal or fsync while it fills: one write, then back to normal.
+
+    In rollback-journal mode SQLite journals nothing for pages beyond the file's old end,
+    so a half-built demo still rolls back cleanly; WAL mode would write everything twice.
+    """
+    raw = conn.connection.driver_connection
+    if conn.dialect.name != "sqlite" or raw is None:
+        yield
+        return
+    cur = raw.cursor()
+    journal = cur.execute("PRAGMA journal_mode").fetchone()[0]
+    cache = cur.execute("PRAGMA cache_size").fetchone()[0]
+    sync = cur.execute("PRAGMA synchronous").fetchone()[0]
+    cur.execute("PRAGMA journal_mode=DELETE")  # stays WAL if another connection is open
+    cur.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+    cur.execute("PRAGMA synchronous=OFF")
+    try:
+        yield
+    finally:
+        if raw.in_transaction:
+            raw.rollback()
+        cur.execute(f"PRAGMA synchronous={sync}")
+        cur.execute(f"PRAGMA cache_size={cache}")
+        cur.execute(f"PRAGMA journal_mode={journal}")
+        cur.execute("PRAGMA shrink_memory")
+        cur.close()
 
 
 def build_demo(backroom: Backroom, *, scale: int = 1, seed: int = 2026,
@@ -104,15 +208,17 @@ def build_demo(backroom: Backroom, *, scale: int = 1, seed: int = 2026,
     """Fill an empty database with the demo workshop, `scale` times the normal size."""
     data = json.loads((resources_dir() / "demo" / "workshop.json").read_text("utf-8"))
     rng = random.Random(seed + scale)
-    now = now or datetime.now(UTC).replace(microsecond=0)
+    now = (now or datetime.now(UTC).replace(microsecond=0)).astimezone(UTC)
     report = progress or (lambda *_: None)
-    with backroom.engine.begin() as conn:
-        cat = _catalogue(conn, data, rng, scale, now)
+    with backroom.engine.connect() as conn, _bulk_load(conn), conn.begin():
+        sink = _Sink(conn)
+        report("Catalogue", 0, 1)
+        cat = _catalogue(sink, data, rng, scale, now)
         report("Catalogue", 1, 1)
-        _orders(conn, data, rng, scale, now, cat, report)
+        _orders(sink, data, rng, scale, now, cat, report)
 
 
-def _catalogue(conn: Connection, data: dict[str, Any], rng: random.Random, scale: int,
+def _catalogue(sink: _Sink, data: dict[str, Any], rng: random.Random, scale: int,
                now: datetime) -> _Catalogue:
     cat = _Catalogue()
     rows = []
@@ -120,7 +226,7 @@ def _catalogue(conn: Connection, data: dict[str, Any], rng: random.Random, scale
         cat.categories[c["code"]] = i
         rows.append({"id": i, "code": c["code"], "name": c["name"],
                      "assignment_strategy": "round_robin"})
-    _insert(conn, Category.__table__, rows)
+    sink.dicts(Category.__table__, rows)
 
     n_bins = 40 * min(scale, 50)
     aisles = max(2, n_bins // 20)
@@ -142,7 +248,7 @@ def _catalogue(conn: Connection, data: dict[str, Any], rng: random.Random, scale
                 break
         if len(bins) == n_bins:
             break
-    _insert(conn, Location.__table__, bins)
+    sink.dicts(Location.__table__, bins)
 
     suppliers, links = [], []
     for i, s in enumerate(data["suppliers"], start=1):
@@ -152,17 +258,17 @@ def _catalogue(conn: Connection, data: dict[str, Any], rng: random.Random, scale
                           "references": s["references"], "created_at": now - timedelta(400)})
         for code in s["categories"]:
             links.append({"supplier_id": i, "category_id": cat.categories[code], "weight": 1})
-    _insert(conn, Supplier.__table__, suppliers)
-    _insert(conn, SupplierCategory.__table__, links)
+    sink.dicts(Supplier.__table__, suppliers)
+    sink.dicts(SupplierCategory.__table__, links)
 
     channels = []
     for i, ch in enumerate(data["channels"], start=1):
         channels.append({"id": i, "name": ch["name"], "kind": ch["kind"],
                          "currency": ch["currency"], "active": True,
                          "sync_interval_minutes": 15, "stock_buffer": 0, "settings": {},
-                         "created_at": now - timedelta(400)})
+                         "sync_cursor": None, "created_at": now - timedelta(400)})
         cat.by_channel[i] = []
-    _insert(conn, Channel.__table__, channels)
+    sink.dicts(Channel.__table__, channels)
 
     per_cat = 40 * scale
     width = max(4, len(str(per_cat)))
@@ -205,12 +311,11 @@ def _catalogue(conn: Connection, data: dict[str, Any], rng: random.Random, scale
                 listings.append({"product_id": pid, "channel_id": ch_id,
                                  "channel_sku": products[-1]["sku"],
                                  "external_id": str(7_000_000_000 + pid * 10 + ch_id),
-                                 "price_minor": price, "currency": ch["currency"],
-                                 "push_stock": not mto})
-    for start in range(0, len(products), CHUNK):
-        _insert(conn, Product.__table__, products[start:start + CHUNK])
-    for start in range(0, len(listings), CHUNK):
-        _insert(conn, Listing.__table__, listings[start:start + CHUNK])
+                                 "title_override": None, "price_minor": price,
+                                 "currency": ch["currency"], "push_stock": not mto,
+                                 "max_shown": None})
+    sink.dicts(Product.__table__, products)
+    sink.dicts(Listing.__table__, listings)
     cat.products = products
     for p in products:
         if not p["made_to_order"]:
@@ -225,10 +330,29 @@ class _Stock:
     on_hand: dict[int, int] = field(default_factory=dict)
     reserved: dict[int, int] = field(default_factory=dict)
     second_bin: dict[int, tuple[int, int]] = field(default_factory=dict)  # pid -> (bin, qty)
-    movements: list[dict[str, Any]] = field(default_factory=list)
+    movements: list[tuple[Any, ...]] = field(default_factory=list)
 
 
-def _orders(conn: Connection, data: dict[str, Any], rng: random.Random, scale: int,
+@dataclass
+class _Batch:
+    """One chunk of orders and everything that hangs off them, as rows to write."""
+
+    orders: list[tuple[Any, ...]] = field(default_factory=list)
+    lines: list[tuple[Any, ...]] = field(default_factory=list)
+    words: list[tuple[str, int]] = field(default_factory=list)
+    changes: list[tuple[Any, ...]] = field(default_factory=list)
+    tasks: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def write(self, sink: _Sink, movements: list[tuple[Any, ...]]) -> None:
+        sink.tuples(Order.__table__, ORDER_COLUMNS, self.orders)
+        sink.tuples(OrderLine.__table__, LINE_COLUMNS, self.lines)
+        sink.tuples(OrderSearchTerm.__table__, TERM_COLUMNS, self.words)
+        sink.tuples(StatusChange.__table__, CHANGE_COLUMNS, self.changes)
+        sink.tuples(SupplierTask.__table__, TASK_COLUMNS, self.tasks)
+        sink.tuples(StockMovement.__table__, MOVEMENT_COLUMNS, movements)
+
+
+def _orders(sink: _Sink, data: dict[str, Any], rng: random.Random, scale: int,
             now: datetime, cat: _Catalogue, report: Progress) -> None:
     total = 2000 * scale
     channels = data["channels"]
@@ -257,13 +381,12 @@ def _orders(conn: Connection, data: dict[str, Any], rng: random.Random, scale: i
                    for _ in range(total))
     task_seq = 0
     order_id = line_id = task_id = 0
-    for chunk_start in range(0, total, CHUNK):
-        orders: list[dict[str, Any]] = []
-        lines: list[dict[str, Any]] = []
-        words: list[dict[str, Any]] = []
-        changes: list[dict[str, Any]] = []
-        tasks: list[dict[str, Any]] = []
-        for placed in times[chunk_start:chunk_start + CHUNK]:
+    report("Orders", 0, total)
+    for chunk_start in range(0, total, ORDER_CHUNK):
+        batch = _Batch()
+        orders, lines, words, changes, tasks = (batch.orders, batch.lines, batch.words,
+                                                batch.changes, batch.tasks)
+        for placed in times[chunk_start:chunk_start + ORDER_CHUNK]:
             order_id += 1
             ch_idx = rng.choices(range(len(channels)), shares)[0]
             ch = channels[ch_idx]
@@ -294,13 +417,10 @@ def _orders(conn: Connection, data: dict[str, Any], rng: random.Random, scale: i
                 custom = p["made_to_order"]
                 has_custom |= custom
                 order_lines.append((line_id, p, qty))
-                lines.append({
-                    "id": line_id, "order_id": order_id, "product_id": p["id"],
-                    "category_id": p["category_id"], "sku": p["sku"], "title": p["title"],
-                    "quantity": qty, "unit_price_minor": price,
-                    "unit_cost_minor": round(p["cost_minor"] * fx),
-                    "personalisation": rng.choice(data["personalisations"]) if custom else "",
-                    "needs_making": custom})
+                lines.append((
+                    line_id, order_id, p["id"], p["category_id"], p["sku"], p["title"], qty,
+                    price, round(p["cost_minor"] * fx),
+                    rng.choice(data["personalisations"]) if custom else "", custom))
                 subtotal += price * qty
                 items += qty
                 skus.append(p["sku"])
@@ -310,33 +430,25 @@ def _orders(conn: Connection, data: dict[str, Any], rng: random.Random, scale: i
             gross = subtotal + shipping
             tax = {"GBP": gross // 6, "EUR": gross * 19 // 119}.get(ch["currency"], 0)
             fees = gross * ch["fee_bp"] // 10000 + ch["fee_fixed"]
-            orders.append({
-                "id": order_id, "channel_id": ch_id, "external_id": str(9_000_000_000 + order_id),
-                "number": number, "placed_at": placed, "status": str(status),
-                "customer_name": name, "customer_key": name.lower(), "customer_email": email,
-                "customer_phone": "", "ship_name": name,
-                "ship_address1": f"{rng.randint(1, 220)} {rng.choice(data['streets'])}",
-                "ship_address2": "", "ship_city": city, "ship_region": "",
-                "ship_postcode": postcode, "ship_country": country,
-                "shipping_service": rng.choice(data["shipping_services"]),
-                "currency": ch["currency"], "subtotal_minor": subtotal,
-                "shipping_minor": shipping, "tax_minor": tax, "total_minor": gross,
-                "fees_minor": fees, "items_count": items, "flagged": None,
-                "created_at": placed + timedelta(minutes=rng.randint(1, 15)),
-                "updated_at": placed + timedelta(hours=1)})
-            for term in terms(number, name, email, *skus):
-                words.append({"term": term, "order_id": order_id})
+            # In ORDER_COLUMNS order, which is also the order the random draws are made in.
+            orders.append((
+                order_id, ch_id, str(9_000_000_000 + order_id), number, _ts(placed),
+                str(status), name, name.lower(), email, "", name,
+                f"{rng.randint(1, 220)} {rng.choice(data['streets'])}", "", city, "", postcode,
+                country, rng.choice(data["shipping_services"]), ch["currency"], subtotal,
+                shipping, tax, gross, fees, items, None,
+                _ts(placed + timedelta(minutes=rng.randint(1, 15))),
+                _ts(placed + timedelta(hours=1))))
+            words.extend((term, order_id) for term in terms(number, name, email, *skus))
             path = PATHS[status]
             if has_custom and status not in (O.NEW, O.ON_HOLD, O.CANCELLED, O.PURCHASING):
                 path = (O.NEW, O.PURCHASING, *path[1:])
             when = placed + timedelta(minutes=5)
             prev = None
             for step in path:
-                changes.append({"entity": "order", "entity_id": order_id,
-                                "from_status": None if prev is None else str(prev),
-                                "to_status": str(step),
-                                "actor": "channel sync" if step is O.NEW else "owner",
-                                "note": "", "changed_at": min(when, now)})
+                changes.append(("order", order_id, None if prev is None else str(prev),
+                                str(step), "channel sync" if step is O.NEW else "owner", "",
+                                _ts(min(when, now))))
                 prev = step
                 when += timedelta(hours=rng.uniform(2, 30))
             for lid, p, qty in order_lines:
@@ -352,24 +464,18 @@ def _orders(conn: Connection, data: dict[str, Any], rng: random.Random, scale: i
                     tasks.append(task)
                     continue
                 _stock_for_line(stock, cat, p["id"], qty, status, placed, number, now)
-        _insert(conn, Order.__table__, orders)
-        _insert(conn, OrderLine.__table__, lines)
-        _insert(conn, OrderSearchTerm.__table__, words)
-        _insert(conn, StatusChange.__table__, changes)
-        _insert(conn, SupplierTask.__table__, tasks)
-        _insert(conn, StockMovement.__table__, stock.movements)
+        batch.write(sink, stock.movements)
         stock.movements = []
-        report("Orders", min(chunk_start + CHUNK, total), total)
-    _insert(conn, CategoryRotation.__table__,
-            [{"category_id": c, "last_supplier_id": s, "turns": turn[c]}
-             for c, s in last_supplier.items()])
-    _levels(conn, stock, cat)
+        report("Orders", min(chunk_start + ORDER_CHUNK, total), total)
+    sink.dicts(CategoryRotation.__table__,
+               [{"category_id": c, "last_supplier_id": s, "turns": turn[c]}
+                for c, s in last_supplier.items()])
+    _levels(sink, stock, cat)
 
 
 def _move(pid: int, loc: int, qty: int, reason: MovementReason, ref: str,
-          when: datetime) -> dict[str, Any]:
-    return {"product_id": pid, "location_id": loc, "quantity": qty, "reason": str(reason),
-            "reference": ref, "note": "", "actor": "owner", "created_at": when}
+          when: datetime) -> tuple[Any, ...]:
+    return (pid, loc, qty, str(reason), ref, "", "owner", _ts(when))
 
 
 def _stock_for_line(stock: _Stock, cat: _Catalogue, pid: int, qty: int, status: O,
@@ -392,7 +498,7 @@ def _stock_for_line(stock: _Stock, cat: _Catalogue, pid: int, qty: int, status: 
 def _task(rng: random.Random, task_id: int, seq: int, order_id: int, line_id: int,
           p: dict[str, Any], status: O, placed: datetime, now: datetime,
           suppliers_for: dict[int, list[tuple[int, int]]], turn: dict[int, int],
-          data: dict[str, Any]) -> tuple[dict[str, Any], int | None]:
+          data: dict[str, Any]) -> tuple[tuple[Any, ...], int | None]:
     """A supplier task for a made-to-order line, handed out in turn within its category."""
     category = p["category_id"]
     options = suppliers_for[category]
@@ -408,21 +514,20 @@ def _task(rng: random.Random, task_id: int, seq: int, order_id: int, line_id: in
     producing = t_status in (T.IN_PRODUCTION, T.PRODUCED, T.DONE)
     produced = t_status in (T.PRODUCED, T.DONE)
     code = data["categories"][category - 1]["prefix"]
-    return ({
-        "id": task_id, "sku": f"SKU-{code}-{placed:%y%m%d}-{seq:05d}", "order_id": order_id,
-        "order_line_id": line_id, "category_id": category, "supplier_id": supplier,
-        "status": str(t_status), "unassigned_reason": None, "due_date": due,
-        "production_started_at": min(started, now) if producing else None,
-        "production_ended_at": min(ended, now) if produced else None,
-        "carrier": rng.choice(data["carriers"]) if t_status is T.DONE else "",
-        "tracking_number": f"TT{rng.randint(10**9, 10**10 - 1)}GB"
-        if t_status is T.DONE else "",
-        "ships_direct": False, "cost_minor": p["cost_minor"], "currency": "GBP",
-        "rejected_by": [], "created_at": placed + timedelta(minutes=30),
-        "updated_at": min(ended, now)}, supplier)
+    done = t_status is T.DONE
+    # In TASK_COLUMNS order, which is also the order the random draws are made in.
+    return ((
+        task_id, f"SKU-{code}-{placed:%y%m%d}-{seq:05d}", order_id, line_id, category, supplier,
+        str(t_status), None, due.isoformat(),
+        _ts(min(started, now)) if producing else None,
+        _ts(min(ended, now)) if produced else None,
+        rng.choice(data["carriers"]) if done else "",
+        f"TT{rng.randint(10**9, 10**10 - 1)}GB" if done else "",
+        False, p["cost_minor"], "GBP", "[]", _ts(placed + timedelta(minutes=30)),
+        _ts(min(ended, now))), supplier)
 
 
-def _levels(conn: Connection, stock: _Stock, cat: _Catalogue) -> None:
+def _levels(sink: _Sink, stock: _Stock, cat: _Catalogue) -> None:
     rows = []
     for pid, bin_id in cat.first_bin.items():
         rows.append({"product_id": pid, "location_id": bin_id, "on_hand": stock.on_hand[pid],
@@ -434,8 +539,7 @@ def _levels(conn: Connection, stock: _Stock, cat: _Catalogue) -> None:
             else:
                 rows.append({"product_id": pid, "location_id": other, "on_hand": qty,
                              "reserved": 0})
-    for chunk in _chunks(rows):
-        _insert(conn, StockLevel.__table__, chunk)
+    sink.dicts(StockLevel.__table__, rows)
 
 
 def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import Column, Select
 from sqlalchemy.sql import ColumnElement
 
 Row = TypeVar("Row")
 
 PAGE_SIZE = 200
+# Rows are read by position, so SQLAlchemy need not re-key a cached statement's result
+# columns to each new statement's column objects (the ORM skips that step the same way).
+_BY_POSITION = {"_result_disable_adapt_to_context": True}
 
 
 @dataclass(frozen=True)
@@ -59,23 +62,61 @@ class Listing:
         return self.sort_keys[key], desc
 
 
+def _table_column(expr: Any) -> Column[Any] | None:
+    """The table column behind an expression, if it is one (then it need not be read twice)."""
+    expr = getattr(expr, "expression", expr)  # an ORM attribute's column
+    base = expr._deannotate() if hasattr(expr, "_deannotate") else expr
+    return base if isinstance(base, Column) else None
+
+
 def keyset_page(session: Any, stmt: Select[Any], listing: Listing, req: PageRequest,
                 make_row: Callable[[Any], Row]) -> Page[Row]:
-    """Apply sort, keyset position and limit to `stmt`, whose last two columns are the keys."""
+    """Apply sort, keyset position and limit to `stmt`; rows are `stmt`'s columns, then keys.
+
+    The sort key and tie-breaker are added as the last columns unless already selected.
+    A later page is read in two index seeks rather than one `col > v OR (col = v AND id > t)`,
+    which SQLite can only answer by walking the index from the start: first the rest of the
+    rows sharing the last value (`col = v AND id > t`), then, if the page is not full yet,
+    the rows after it (`col > v`). A computed sort key (a sum, a first bin) cannot come from an
+    index, so the page's ids are sorted out first and only their rows are read in full.
+    Rows come back through Core: no ORM bookkeeping per row.
+    """
     col, desc = listing.resolve(req)
     tie = listing.tiebreak
-    if req.after is not None:
-        value, last_id = req.after
-        if desc:
-            stmt = stmt.where(or_(col < value, and_(col == value, tie < last_id)))
+    selected = [_table_column(c) for c in stmt.selected_columns]
+    keys = []
+    for expr, label in ((col, "_sort"), (tie, "_tie")):
+        column = _table_column(expr)
+        at = next((i for i, c in enumerate(selected) if c is column), None)
+        if column is not None and at is not None:
+            keys.append(at)
         else:
-            stmt = stmt.where(or_(col > value, and_(col == value, tie > last_id)))
+            keys.append(len(selected))
+            selected.append(None)
+            stmt = stmt.add_columns(expr.label(label))
+    sort_at, tie_at = keys
     order = (col.desc(), tie.desc()) if desc else (col.asc(), tie.asc())
-    stmt = stmt.add_columns(col.label("_sort"), tie.label("_tie"))
-    stmt = stmt.order_by(*order).limit(req.limit + 1)
-    result: Sequence[Any] = session.execute(stmt).all()
+    computed = _table_column(col) is None
+    conn = session.connection()
+
+    def rows(where: list[Any], limit: int) -> list[Any]:
+        page = stmt.where(*where)
+        if computed:
+            ids = page.with_only_columns(tie).order_by(*order).limit(limit)
+            page = stmt.where(tie.in_(ids))
+        return list(conn.execute(page.order_by(*order).limit(limit),
+                                 execution_options=_BY_POSITION).all())
+
+    want = req.limit + 1
+    if req.after is None:
+        result = rows([], want)
+    else:
+        value, last_id = req.after
+        result = rows([col == value, tie < last_id if desc else tie > last_id], want)
+        if len(result) < want:
+            result.extend(rows([col < value if desc else col > value], want - len(result)))
     more = len(result) > req.limit
     result = result[: req.limit]
-    rows = tuple(make_row(r) for r in result)
-    after = (result[-1]._sort, result[-1]._tie) if more and result else None
-    return Page(rows=rows, after=after)
+    page_rows = tuple(make_row(r) for r in result)
+    after = (result[-1][sort_at], result[-1][tie_at]) if more and result else None
+    return Page(rows=page_rows, after=after)

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import ColumnElement, and_
 
 _SPLIT = re.compile(r"[\s,;:()\"'/\\#]+")
+_PARTS = re.compile(r"[.@_+-]+")
 MAX_TERM = 120
 
 
@@ -22,7 +23,7 @@ def terms(*texts: str | None) -> set[str]:
             if not word:
                 continue
             out.add(word[:MAX_TERM])
-            for part in re.split(r"[.@_+-]+", word):
+            for part in _PARTS.split(word):
                 if part and part != word:
                     out.add(part[:MAX_TERM])
     return out

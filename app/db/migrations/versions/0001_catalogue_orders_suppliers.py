@@ -125,6 +125,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('channel_id', 'external_id', name=op.f('uq_orders_channel_id_external_id'))
     )
     with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_orders_channel_id'), ['channel_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_orders_customer_key'), ['customer_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_orders_items_count'), ['items_count'], unique=False)
         batch_op.create_index(batch_op.f('ix_orders_number'), ['number'], unique=False)
@@ -227,7 +228,8 @@ def upgrade() -> None:
     sa.Column('term', sa.String(length=120), nullable=False),
     sa.Column('order_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_order_search_terms_order_id_orders'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('term', 'order_id', name=op.f('pk_order_search_terms'))
+    sa.PrimaryKeyConstraint('term', 'order_id', name=op.f('pk_order_search_terms')),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('order_search_terms', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_order_search_terms_order_id'), ['order_id'], unique=False)
@@ -380,6 +382,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_orders_number'))
         batch_op.drop_index(batch_op.f('ix_orders_items_count'))
         batch_op.drop_index(batch_op.f('ix_orders_customer_key'))
+        batch_op.drop_index(batch_op.f('ix_orders_channel_id'))
     op.drop_table('orders')
     op.drop_table('category_rotations')
     op.drop_table('suppliers')
