@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -91,15 +92,21 @@ def launch(config: Config) -> MainWindow:
 
     from app.ui.main_window import MainWindow
 
+    # Start-up creates a great many objects that live as long as the app; collecting
+    # garbage among them mid-way costs ~50 ms and frees nothing. Resumed once it is open.
+    gc.disable()
     window = MainWindow(config=config)
 
     def open_database() -> None:
         backroom, problem = _open(config, show_progress=True)
         if backroom is None:
+            gc.enable()
             QMessageBox.critical(window, "Backroom cannot open the database", problem)
             QApplication.exit(2)
             return
         window.attach(backroom)
+        gc.freeze()  # what start-up made stays; later collections need not look at it
+        gc.enable()
         if backroom.backup_made:
             window.statusBar().showMessage(
                 f"Updated the database; a copy from before is at {backroom.backup_made}", 15000)

@@ -88,15 +88,29 @@ def matching_ids(text: str):  # type: ignore[no-untyped-def]
 
 
 def _matching(session: Session, text: str):  # type: ignore[no-untyped-def]
-    """matching_ids, with only a rare enough word left to drive the query on SQLite."""
+    """matching_ids, with only a rare enough word (or words together) driving the query.
+
+    SQLite keeps no statistics, so a capped count of each word's matches decides: a rare
+    word looks its orders up directly; several common words that are rare together
+    ("jane smith") look up their intersection; otherwise the sort order's index is walked
+    and each order tested.
+    """
     words = query_terms(text)
     if not words or session.get_bind().dialect.name != "sqlite":
         return matching_ids(text)
-    seen = [session.scalar(select(func.count())
-                           .select_from(_word_ids(w).limit(MANY_MATCHES).subquery())) or 0
-            for w in words]
+
+    def capped(ids):  # type: ignore[no-untyped-def]
+        return session.scalar(select(func.count())
+                              .select_from(ids.limit(MANY_MATCHES).subquery())) or 0
+
+    seen = [capped(_word_ids(w)) for w in words]
     rarest = min(range(len(words)), key=seen.__getitem__)
     drive = seen[rarest] < MANY_MATCHES
+    if not drive and len(words) > 1:
+        together = list(session.scalars(
+            intersect(*(_word_ids(w) for w in words)).limit(MANY_MATCHES)))
+        if len(together) < MANY_MATCHES:  # read once; the page looks these orders up
+            return [Order.id.in_(together)]
     # `id + 0` hides the column from the planner: that word becomes a test, not a lookup.
     return [(Order.id if drive and i == rarest else Order.id + 0).in_(_word_ids(w))
             for i, w in enumerate(words)]

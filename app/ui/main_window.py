@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 TAB_TITLES = ("Inventory", "Orders", "Suppliers", "Picking", "Finance")
 
 
-def _tab_types() -> tuple[type[ListTab], ...]:
+def tab_types() -> tuple[type[ListTab], ...]:
     from app.ui.tabs.finance import FinanceTab
     from app.ui.tabs.inventory import InventoryTab
     from app.ui.tabs.orders import OrdersTab
@@ -157,8 +157,8 @@ class MainWindow(QMainWindow):
         else:
             current = self.tabs.currentIndex()
             self.tabs.blockSignals(True)
-            for i, tab_type in enumerate(_tab_types()):
-                page = tab_type(lambda: self.backroom, self.tabs)  # type: ignore[arg-type,return-value]
+            for i, tab_type in enumerate(tab_types()):
+                page = tab_type(lambda: self.backroom, self.ops, self.tabs)  # type: ignore[arg-type,return-value]
                 page.countChanged.connect(self._show_count)
                 page.changesMade.connect(self.changed.emit)
                 page.rowActivated.connect(lambda row, p=page: self._open_row(p, row))

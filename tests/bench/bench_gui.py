@@ -160,8 +160,16 @@ def main() -> None:
             window.tabs.setCurrentIndex(i)
             window.repaint()
             shows.setdefault(page.title, []).append(time.perf_counter() - start)
+            if page.title == "Finance":  # the month is added up by a background job
+                while window.ops.running:
+                    app.processEvents()
+                shows.setdefault("adding up", []).append(time.perf_counter() - start)
     for title, times in shows.items():
         t = statistics.median(times)
+        if title == "adding up":
+            print(f"{'Finance: the month added up in the background':<52} {'(off GUI)':>14} "
+                  f"{ms(t):>12}")
+            continue
         row(f"{title} tab shown with its first page (warm)", "<= 100 ms", ms(t),
             f"{t / 0.1:.2f}", t <= 0.1)
 

@@ -57,7 +57,7 @@ def test_switching_tabs_loads_each_once_and_shows_its_count(window, qtbot):
                         ("Picking", "orders ready to pick"), ("Finance", "3 channels")):
         tab = _show(window, title)
         assert tab.loaded
-        assert window.count_label.text() in ("Counting…", text) or text in \
+        assert window.count_label.text() in ("Counting…", "Adding up…") or text in \
             window.count_label.text()
         qtbot.waitUntil(lambda t=text: t in window.count_label.text(), timeout=3000)
 
@@ -117,9 +117,42 @@ def test_status_filter_shows_only_that_status(window, gui_backroom, qtbot):
 
 
 @pytest.mark.parametrize("title", ["Inventory", "Orders", "Suppliers", "Picking", "Finance"])
-def test_each_table_model_is_a_well_behaved_qt_model(window, qtmodeltester, title):
+def test_each_table_model_is_a_well_behaved_qt_model(window, qtmodeltester, qtbot, title):
     tab = _show(window, title)
+    qtbot.waitUntil(lambda: tab.model.rowCount() > 0, timeout=5000)
     qtmodeltester.check(tab.model, force_py=True)
+
+
+def test_finance_adds_up_the_month_in_the_background(window, gui_backroom, qtbot):
+    from app.services import finance
+
+    tab = _show(window, "Finance")
+    assert tab.adding_up
+    assert tab.stack.currentWidget() is tab.empty
+    assert tab.empty.text().startswith("Adding up ")
+    qtbot.waitUntil(lambda: not tab.adding_up and tab.model.rowCount() > 0, timeout=5000)
+    month = tab.month.currentData()
+    expected = gui_backroom.read(finance.month_by_channel, month.year, month.month)
+    assert [tab.model.row_at(i) for i in range(tab.model.rowCount())] == list(expected)
+    assert window.count_label.text() == f"{len(expected)} channels"
+    assert tab.summary.text().startswith("Margin: ")
+    margin_col = [c.header for c in tab.columns].index("Margin")
+    tab.table.horizontalHeader().setSortIndicator(margin_col, Qt.SortOrder.DescendingOrder)
+    margins = [tab.model.row_at(i).margin_minor for i in range(tab.model.rowCount())]
+    assert margins == sorted(margins, reverse=True)
+    assert not tab.adding_up  # sorting the month's rows asked nothing of the database
+
+
+def test_choosing_another_month_adds_that_month_up(window, gui_backroom, qtbot):
+    from app.services import finance
+
+    tab = _show(window, "Finance")
+    qtbot.waitUntil(lambda: not tab.adding_up, timeout=5000)
+    tab.month.setCurrentIndex(1)
+    month = tab.month.currentData()
+    qtbot.waitUntil(lambda: not tab.adding_up, timeout=5000)
+    expected = gui_backroom.read(finance.month_by_channel, month.year, month.month)
+    assert [tab.model.row_at(i) for i in range(tab.model.rowCount())] == list(expected)
 
 
 def test_moving_selected_orders_records_who_and_refreshes_picking(window, gui_backroom, qtbot):

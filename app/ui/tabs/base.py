@@ -24,6 +24,7 @@ from app.services.context import Backroom
 from app.services.paging import PageRequest
 from app.ui import formatting
 from app.ui.models.paged import Column, PagedTableModel
+from app.ui.ops import Ops
 
 SEARCH_DELAY_MS = 250
 
@@ -44,9 +45,11 @@ class ListTab(QWidget):
     watches: tuple[str, ...] = ()  # Changes flags that make this tab reload
     search_hint = "Search"
 
-    def __init__(self, backroom: Callable[[], Backroom], parent: QWidget | None = None):
+    def __init__(self, backroom: Callable[[], Backroom], ops: Ops,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.backroom = backroom
+        self.ops = ops
         self.loaded = False
         self._stale = False
         self.model = PagedTableModel(backroom, self.source, self.columns, self)

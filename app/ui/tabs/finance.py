@@ -1,16 +1,23 @@
-"""Finance tab: the month's sales, fees, costs and margin for each channel."""
+"""Finance tab: the month's sales, fees, costs and margin for each channel.
+
+Adding up a month reads every order of it (a quarter of a million in a big shop), so it
+runs as a background job; the tab shows at once and fills in when the sums are ready.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
+from datetime import date
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 
 from app.domain.money import percent
 from app.services import finance
+from app.services.paging import Page, PageRequest
 from app.ui import formatting
 from app.ui.models.paged import Column
+from app.ui.ops import JobContext
 from app.ui.tabs.base import ListTab
 
 
@@ -18,10 +25,23 @@ def _m(minor: int, row: finance.FinanceRow) -> str:
     return formatting.money(minor, row.currency)
 
 
+class _AddedUp:
+    """The month's rows once added up; the table model reads and sorts them from here."""
+
+    def __init__(self) -> None:
+        self.rows: tuple[finance.FinanceRow, ...] = ()
+
+    def list_page(self, _session: object, req: PageRequest) -> Page[finance.FinanceRow]:
+        return Page(rows=finance.sort_rows(self.rows, req.sort, req.descending), after=None)
+
+    def count(self, _session: object, _req: PageRequest) -> int:
+        return len(self.rows)
+
+
 class FinanceTab(ListTab):
     title = "Finance"
     noun = ("channel", "channels")
-    source = finance
+    source = _AddedUp()  # replaced per tab in __init__
     default_sort = ("channel", False)
     stretch_column = 0
     watches = ("orders", "finance")
@@ -40,13 +60,17 @@ class FinanceTab(ListTab):
         Column("Margin %", lambda r: percent(r.margin_minor, r.sales_minor), numeric=True),
     )
 
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.source = _AddedUp()
+        self._adding_up: date | None = None
+        super().__init__(*args, **kwargs)
+
     def add_controls(self, bar: QHBoxLayout) -> None:
         self.search.hide()
         bar.addWidget(QLabel("Month"))
         self.month = QComboBox()
         self.month.setMinimumWidth(170)
-        self.month.currentIndexChanged.connect(
-            lambda _i: self.model.set_filter("month", self.month.currentData()))
+        self.month.currentIndexChanged.connect(lambda _i: self._add_up())
         bar.addWidget(self.month)
         self.summary = QLabel()
         self.summary.setStyleSheet("font-weight: 600; padding-left: 16px;")
@@ -63,9 +87,52 @@ class FinanceTab(ListTab):
         if current in months:
             self.month.setCurrentIndex(months.index(current))
         self.month.blockSignals(False)
-        self.model.request = replace(self.model.request,
-                                     filters=(("month", self.month.currentData()),))
-        super().refresh()
+        self._add_up()
+        self.loaded, self._stale = True, False
+
+    @property
+    def adding_up(self) -> bool:
+        return self._adding_up is not None
+
+    def announce(self) -> None:
+        if self.adding_up:
+            self.countChanged.emit("Adding up…")
+        else:
+            super().announce()
+
+    def _add_up(self) -> None:
+        """Start adding up the chosen month in the background; the table waits with a note."""
+        month: date | None = self.month.currentData()
+        if month is None or month == self._adding_up:
+            return
+        self._adding_up = month
+        self.model.request = replace(self.model.request, filters=(("month", month),))
+        self.empty.setText(f"Adding up {formatting.month(month)}…")
+        self.stack.setCurrentWidget(self.empty)
+        self.summary.clear()
+        self.countChanged.emit("Adding up…")
+
+        def work(ctx: JobContext) -> tuple[finance.FinanceRow, ...]:
+            return finance.month_by_channel(ctx.session, month.year, month.month)
+
+        self.ops.run(f"Adding up {formatting.month(month)}", work,
+                     on_finished=lambda rows, m=month: self._added_up(m, rows),
+                     on_failed=lambda message, m=month: self._failed(m, message))
+
+    def _added_up(self, month: date, rows: tuple[finance.FinanceRow, ...]) -> None:
+        if month != self._adding_up:
+            return  # another month was chosen meanwhile; its own job will fill the table
+        self._adding_up = None
+        first = not self.source.rows and not self.model.rowCount()
+        self.source.rows = rows
+        self.model.reload()
+        if first and rows:
+            self._size_columns()
+
+    def _failed(self, month: date, message: str) -> None:
+        if month == self._adding_up:
+            self._adding_up = None
+            self.empty.setText(f"Could not add up {formatting.month(month)}: {message}")
 
     def empty_text(self) -> str:
         return f"No sales in {self.month.currentText() or 'this month'}."
