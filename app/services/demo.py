@@ -435,7 +435,7 @@ def _orders(sink: _Sink, data: dict[str, Any], rng: random.Random, scale: int,
                 order_id, ch_id, str(9_000_000_000 + order_id), number, _ts(placed),
                 str(status), name, name.lower(), email, "", name,
                 f"{rng.randint(1, 220)} {rng.choice(data['streets'])}", "", city, "", postcode,
-                country, rng.choice(data["shipping_services"]), ch["currency"], subtotal,
+                country, rng.choice(data["shipping_services"][country]), ch["currency"], subtotal,
                 shipping, tax, gross, fees, items, None,
                 _ts(placed + timedelta(minutes=rng.randint(1, 15))),
                 _ts(placed + timedelta(hours=1))))
