@@ -267,3 +267,18 @@ def test_open_database_accepts_a_new_file_name_for_an_empty_workshop(
     assert new_file.exists()
     assert window.windowTitle() == "Backroom — second-shop.sqlite"
     assert window.current_tab().model.rowCount() == 0
+
+
+def test_finance_search_keeps_the_matching_channels(window, qtbot):
+    tab = _show(window, "Finance")
+    qtbot.waitUntil(lambda: not tab.adding_up and tab.model.rowCount() == 3, timeout=5000)
+    tab.search.setText("etsy")
+    qtbot.keyClick(tab.search, Qt.Key.Key_Return)
+    assert [tab.model.row_at(i).channel for i in range(tab.model.rowCount())] == ["Etsy shop"]
+    tab.search.setText("gbp")
+    qtbot.keyClick(tab.search, Qt.Key.Key_Return)
+    assert [tab.model.row_at(i).currency for i in range(tab.model.rowCount())] == ["GBP"]
+    tab.search.setText("amazon")
+    qtbot.keyClick(tab.search, Qt.Key.Key_Return)
+    assert tab.stack.currentWidget() is tab.empty
+    assert tab.empty.text() == "No channels match “amazon”."

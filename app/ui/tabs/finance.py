@@ -32,10 +32,16 @@ class _AddedUp:
         self.rows: tuple[finance.FinanceRow, ...] = ()
 
     def list_page(self, _session: object, req: PageRequest) -> Page[finance.FinanceRow]:
-        return Page(rows=finance.sort_rows(self.rows, req.sort, req.descending), after=None)
+        return Page(rows=finance.sort_rows(self._matching(req), req.sort, req.descending),
+                    after=None)
 
-    def count(self, _session: object, _req: PageRequest) -> int:
-        return len(self.rows)
+    def count(self, _session: object, req: PageRequest) -> int:
+        return len(self._matching(req))
+
+    def _matching(self, req: PageRequest) -> tuple[finance.FinanceRow, ...]:
+        words = req.search.lower().split()
+        return tuple(r for r in self.rows
+                     if all(w in f"{r.channel} {r.currency}".lower() for w in words))
 
 
 class FinanceTab(ListTab):
@@ -45,6 +51,7 @@ class FinanceTab(ListTab):
     default_sort = ("channel", False)
     stretch_column = 0
     watches = ("orders", "finance")
+    search_hint = "Search channel or currency"
     columns = (
         Column("Channel", lambda r: r.channel, "channel"),
         Column("Currency", lambda r: r.currency),
@@ -66,7 +73,6 @@ class FinanceTab(ListTab):
         super().__init__(*args, **kwargs)
 
     def add_controls(self, bar: QHBoxLayout) -> None:
-        self.search.hide()
         bar.addWidget(QLabel("Month"))
         self.month = QComboBox()
         self.month.setMinimumWidth(170)
@@ -135,6 +141,8 @@ class FinanceTab(ListTab):
             self.empty.setText(f"Could not add up {formatting.month(month)}: {message}")
 
     def empty_text(self) -> str:
+        if self.model.request.search and self.source.rows:
+            return super().empty_text()
         return f"No sales in {self.month.currentText() or 'this month'}."
 
     def _summarise(self) -> None:
