@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from itertools import pairwise
 
 import pytest
 
@@ -89,3 +90,23 @@ def test_the_refusal_names_the_kind_of_thing_in_plain_words():
 def test_labels_read_as_words():
     assert label(OrderStatus.READY_TO_PICK) == "Ready to pick"
     assert label(TaskStatus.IN_PRODUCTION) == "In production"
+
+
+def test_a_supplier_task_walks_its_life_cycle():
+    path = [TaskStatus.UNASSIGNED, TaskStatus.ASSIGNED, TaskStatus.ACCEPTED,
+            TaskStatus.IN_PRODUCTION, TaskStatus.PRODUCED, TaskStatus.SHIPPED, TaskStatus.DONE]
+    for current, wanted in pairwise(path):
+        check_transition(current, wanted)
+
+
+@pytest.mark.parametrize("status", [TaskStatus.ASSIGNED, TaskStatus.ACCEPTED])
+def test_a_rejected_task_goes_back_to_assignment(status):
+    check_transition(status, TaskStatus.REJECTED)
+    check_transition(TaskStatus.REJECTED, TaskStatus.ASSIGNED)
+    check_transition(TaskStatus.REJECTED, TaskStatus.UNASSIGNED)
+
+
+@pytest.mark.parametrize("status", [s for s in TaskStatus if s not in
+                                    (TaskStatus.SHIPPED, TaskStatus.DONE, TaskStatus.CANCELLED)])
+def test_a_task_not_yet_shipped_is_cancelled_with_its_order(status):
+    check_transition(status, TaskStatus.CANCELLED)
