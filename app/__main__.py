@@ -69,6 +69,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         backroom, _problem = _open(config, show_progress=False)
         if backroom is None:
             return 2
+        from app.services import users
+
+        if backroom.read(users.needs_owner) or backroom.read(users.login_required):
+            print("backroom: --screenshot needs a database that opens without signing in "
+                  "(the demo, or one with log-in switched off).", file=sys.stderr)
+            backroom.close()
+            return 2
+        backroom.sign_in(backroom.read(users.the_owner))
         from app.ui.main_window import MainWindow
         from app.ui.screenshot import save_tabs
 
@@ -104,6 +112,15 @@ def launch(config: Config) -> MainWindow:
             QMessageBox.critical(window, "Backroom cannot open the database", problem)
             QApplication.exit(2)
             return
+        from app.ui.dialogs.sign_in import who_is_working
+
+        viewer = who_is_working(backroom, window)
+        if viewer is None:  # closed the sign-in: nothing is opened
+            gc.enable()
+            backroom.close()
+            QApplication.exit(0)
+            return
+        backroom.sign_in(viewer)
         window.attach(backroom)
         gc.freeze()  # what start-up made stays; later collections need not look at it
         gc.enable()

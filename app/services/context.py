@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Config
-from app.domain.changes import Changes
+from app.domain.access import Viewer
 from app.services.uow import UnitOfWork
 
 P = ParamSpec("P")
@@ -25,8 +25,13 @@ class Backroom:
     config: Config
     engine: Engine
     sessions: sessionmaker[Session]
-    actor: str
+    actor: str  # who the history says did it: the signed-in user, or the OS login
     backup_made: Path | None = None  # the copy taken before migrating, if one was
+    viewer: Viewer | None = None  # who is signed in (set once they are)
+
+    def sign_in(self, viewer: Viewer) -> None:
+        self.viewer = viewer
+        self.actor = viewer.username
 
     def read(self, fn: Callable[Concatenate[Session, P], R], *args: P.args,
              **kwargs: P.kwargs) -> R:
@@ -34,8 +39,8 @@ class Backroom:
         with self.sessions() as session:
             return fn(session, *args, **kwargs)
 
-    def act(self, fn: Callable[Concatenate[UnitOfWork, P], Changes], *args: P.args,
-            **kwargs: P.kwargs) -> Changes:
+    def act(self, fn: Callable[Concatenate[UnitOfWork, P], R], *args: P.args,
+            **kwargs: P.kwargs) -> R:
         """Run one user action in its own unit of work."""
         return fn(self.uow(), *args, **kwargs)
 

@@ -40,6 +40,7 @@ from app.db.models import (
 from app.domain.statuses import OrderStatus as O
 from app.domain.statuses import TaskStatus as T
 from app.domain.stock import MovementReason
+from app.services import users
 from app.services.context import Backroom
 from app.services.search import terms
 
@@ -216,6 +217,8 @@ def build_demo(backroom: Backroom, *, scale: int = 1, seed: int = 2026,
         cat = _catalogue(sink, data, rng, scale, now)
         report("Catalogue", 1, 1)
         _orders(sink, data, rng, scale, now, cat, report)
+    # The demo opens straight away, as its owner: log-in is off, as for a one-person shop.
+    users.create_owner(backroom.uow(), "owner", "Workshop owner", "", "", ask_password=False)
 
 
 def _catalogue(sink: _Sink, data: dict[str, Any], rng: random.Random, scale: int,

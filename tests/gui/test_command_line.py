@@ -44,3 +44,16 @@ def test_a_scale_below_one_is_refused_with_usage(tmp_path: Path):
     done = _run("--demo", "--scale", "0", data=tmp_path)
     assert done.returncode == 2
     assert "--scale must be 1 or more" in done.stderr
+
+
+def test_screenshots_of_a_database_that_needs_signing_in_are_refused(tmp_path: Path):
+    from app.bootstrap import open_backroom
+    from app.config import load_config
+    from app.services import users
+
+    backroom = open_backroom(load_config(env={"BACKROOM_DATA_DIR": str(tmp_path)}))
+    users.create_owner(backroom.uow(), "ada", "Ada", "engine-123", "engine-123")
+    backroom.close()
+    done = _run("--screenshot", str(tmp_path / "s"), data=tmp_path)
+    assert done.returncode == 2
+    assert "needs a database that opens without signing in" in done.stderr
