@@ -181,3 +181,16 @@ def user_list(session: Session, viewer: Viewer) -> tuple[UserRow, ...]:
         .order_by(func.lower(User.username))).all()
     return tuple(UserRow(u.id, u.username, u.display_name, Role(u.role), name or "",
                          u.active, bool(u.password_hash)) for u, name in rows)
+
+
+@dataclass(frozen=True)
+class SupplierChoice:
+    id: int
+    name: str
+
+
+def supplier_choices(session: Session, viewer: Viewer) -> tuple[SupplierChoice, ...]:
+    """Suppliers a supplier user may belong to."""
+    viewer.require(Can.MANAGE_USERS)
+    return tuple(SupplierChoice(i, n) for i, n in session.execute(
+        select(Supplier.id, Supplier.name).order_by(func.lower(Supplier.name))))
