@@ -70,11 +70,14 @@ class NewUserDialog(QDialog):
         layout.addWidget(buttons)
         self._role_changed()
 
+    def chosen_role(self) -> Role:
+        return Role(self.role.currentData())  # Qt hands the enum back as a plain str
+
     def _role_changed(self) -> None:
-        self.supplier.setEnabled(self.role.currentData() is Role.SUPPLIER)
+        self.supplier.setEnabled(self.chosen_role() is Role.SUPPLIER)
 
     def save(self) -> None:
-        role = self.role.currentData()
+        role = self.chosen_role()
         try:
             self._backroom.act(
                 users.add_user, self._backroom.viewer, username=self.username.text(),
