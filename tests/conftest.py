@@ -6,11 +6,18 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import socket
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
+import keyring
 import pytest
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError
 from sqlalchemy import func, select
 
 from app.bootstrap import open_backroom
@@ -18,6 +25,111 @@ from app.config import load_config
 from app.db.engine import sqlite_path
 from app.db.models import Order, Product, StatusChange, StockLevel, StockMovement
 from app.services.context import Backroom
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring in a dict, so no test needs (or touches) the computer's real keyring."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.passwords.pop((service, username), None) is None:
+            raise PasswordDeleteError(f"no password for {username} in {service}")
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """Every test gets an empty in-memory keyring in place of the system one."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class MailServer:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps every message it receives.
+
+    It can be stopped and started again on the same port, to play a server that is down.
+    With `password` set it asks for AUTH (user `username`) without needing TLS.
+    """
+
+    host = "127.0.0.1"
+    username = "shop@example.com"
+
+    def __init__(self, password: str | None = None):
+        self.port = _free_port()
+        self.password = password
+        self.received: list[EmailMessage] = []
+        self.recipients: list[list[str]] = []
+        self._controller: Any = None
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.recipients.append(list(envelope.rcpt_tos))
+        self.received.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def _authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str,
+                      auth_data: Any) -> Any:
+        from aiosmtpd.smtp import AuthResult
+
+        ok = (auth_data.login.decode() == self.username
+              and auth_data.password.decode() == self.password)
+        return AuthResult(success=ok, handled=False)
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        extra: dict[str, Any] = {}
+        if self.password is not None:
+            extra = {"authenticator": self._authenticate, "auth_required": True,
+                     "auth_require_tls": False}
+        self._controller = Controller(self, hostname=self.host, port=self.port, **extra)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
+@pytest.fixture
+def make_mail_server() -> Iterator[Callable[..., MailServer]]:
+    """Makes loopback SMTP servers: `make_mail_server(password=None, start=True)`."""
+    made: list[MailServer] = []
+
+    def make(password: str | None = None, start: bool = True) -> MailServer:
+        server = MailServer(password)
+        made.append(server)
+        if start:
+            server.start()
+        return server
+
+    yield make
+    for server in made:
+        server.stop()
+
+
+@pytest.fixture
+def mail_server(make_mail_server: Callable[..., MailServer]) -> MailServer:
+    """A running loopback SMTP server with no password."""
+    return make_mail_server()
 
 
 @pytest.fixture

@@ -692,11 +692,13 @@ class OutboxEmail(Base):
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), index=True)  # queued, sent, failed
+    status: Mapped[str] = mapped_column(String(20), index=True)  # domain.outbox.OutboxStatus
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created()
     sent_at: Mapped[datetime | None] = mapped_column()
+    # When a failed message is tried again (or a claim to send it runs out); None: at once.
+    next_attempt_at: Mapped[datetime | None] = mapped_column()
 
 
 __all__ = [name for name, obj in list(globals().items())
