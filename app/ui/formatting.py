@@ -43,3 +43,15 @@ def status(value: str) -> str:
 
 def count(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def rate(value: float | None) -> str:
+    """A share from 0 to 1 as '85%', or an en dash when there was nothing to measure."""
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
+def days(value: float | None) -> str:
+    """A length of time in days, '4.6 days', or an en dash when there is none."""
+    if value is None:
+        return "–"
+    return "1 day" if value == 1 else f"{value:,.1f} days"
