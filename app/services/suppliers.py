@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import Date, case, cast, delete, func, select, update
+from sqlalchemy import Date, String, and_, case, cast, delete, func, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -403,7 +403,9 @@ def _rejected_by(session: Session, supplier_id: int):  # type: ignore[no-untyped
     """Tasks whose rejected_by list (a JSON list of supplier ids) holds this supplier."""
     if session.get_bind().dialect.name == "sqlite":
         ids = func.json_each(SupplierTask.rejected_by).table_valued("value")
-        return select(ids.c.value).where(ids.c.value == supplier_id).exists()
+        # Most tasks were never turned down: a text test skips them before JSON is parsed.
+        return and_(cast(SupplierTask.rejected_by, String) != "[]",
+                    select(ids.c.value).where(ids.c.value == supplier_id).exists())
     return cast(SupplierTask.rejected_by, JSONB).contains([supplier_id])
 
 
