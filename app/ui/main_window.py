@@ -28,6 +28,7 @@ from app import __version__
 from app.config import Config, database_name
 from app.domain.changes import EVERYTHING, Changes
 from app.ui.ops import Job, JobContext, Ops
+from app.ui.widgets.notifier import Notifier
 
 if TYPE_CHECKING:
     from app.services.context import Backroom
@@ -111,6 +112,8 @@ class MainWindow(QMainWindow):
         self.database_label = QLabel()
         self.database_label.setStyleSheet("color: #6b6b6b; padding: 0 6px;")
         bar.addPermanentWidget(self.database_label)
+        self.notifier = Notifier(self)  # the unread count; the e-mail sender
+        bar.addPermanentWidget(self.notifier.button)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -130,10 +133,13 @@ class MainWindow(QMainWindow):
                                            lambda: self.changed.emit(EVERYTHING),
                                            QKeySequence.StandardKey.Refresh)
 
+        settings_menu = self.menuBar().addMenu("&Settings")
+        notify_actions = self.notifier.fill_settings_menu(settings_menu)
+
         help_menu = self.menuBar().addMenu("&Help")
         self.about_action = self._action(help_menu, "&About Backroom", self.about)
         self._database_actions = (self.open_action, self.backup_action, self.refresh_action,
-                                  self.about_action)
+                                  self.about_action, *notify_actions)
         for action in self._database_actions:
             action.setEnabled(False)
 
@@ -171,6 +177,7 @@ class MainWindow(QMainWindow):
             self.tabs.blockSignals(False)
         for action in self._database_actions:
             action.setEnabled(True)
+        self.notifier.attach()
         self._update_title()
         if self._painted:
             self._tab_shown(self.tabs.currentIndex())
@@ -208,6 +215,13 @@ class MainWindow(QMainWindow):
     def _apply_changes(self, changes: Changes) -> None:
         for page in self.tab_pages:
             page.apply_changes(changes, visible=page is self.current_tab())
+        if changes.touches("tasks"):  # a task notice may have been added or queued
+            self.notifier.refresh_count()
+            self.send_outbox_soon()
+
+    def send_outbox_soon(self) -> Job | None:
+        """Send queued e-mail now, in the background (call after queueing a message)."""
+        return self.notifier.send_soon()
 
     def _open_row(self, page: ListTab, row: object) -> None:
         from app.ui.dialogs.order_detail import OrderDialog
@@ -327,5 +341,6 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/tab", self.tabs.currentIndex())
         self.settings.sync()
+        self.notifier.stop()
         self.ops.wait_all()
         super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""Small widgets the window puts in its status bar and menus."""
