@@ -89,7 +89,7 @@ def due_count(session: Session, now: datetime | None = None) -> int:
     return int(session.scalar(select(func.count(OutboxEmail.id)).where(*is_due(now))) or 0)
 
 
-def _claim(session: Session, now: datetime) -> tuple[int, str, str, str] | None:
+def _claim(session: Session, now: datetime) -> tuple[int, str, str, str, int] | None:
     """Take the oldest due message for this run, in one statement, so no two runs share it."""
     oldest = (select(OutboxEmail.id).where(*is_due(now)).order_by(OutboxEmail.id).limit(1)
               .scalar_subquery())
@@ -98,10 +98,10 @@ def _claim(session: Session, now: datetime) -> tuple[int, str, str, str] | None:
         .where(OutboxEmail.id == oldest, *is_due(now))
         .values(status=str(OutboxStatus.SENDING), next_attempt_at=now + CLAIM_EXPIRES)
         .returning(OutboxEmail.id, OutboxEmail.to_address, OutboxEmail.subject,
-                   OutboxEmail.body)
+                   OutboxEmail.body, OutboxEmail.attempts)
         .execution_options(synchronize_session=False)).one_or_none()
     session.commit()
-    return None if row is None else (row[0], row[1], row[2], row[3])
+    return None if row is None else (row[0], row[1], row[2], row[3], row[4])
 
 
 def _record(sessions: Callable[[], Session], message_id: int, **values: object) -> None:
@@ -143,7 +143,7 @@ def send_due(sessions: Callable[[], Session], transport: Transport,
             claimed = _claim(s, clock())
         if claimed is None:
             break
-        message_id, to, subject, body = claimed
+        message_id, to, subject, body, tried = claimed
         try:
             transport.send(to, subject, body)
         except Exception as exc:
@@ -151,12 +151,8 @@ def send_due(sessions: Callable[[], Session], transport: Transport,
             problem = str(exc) if isinstance(exc, SendError) else (
                 f"Sending failed unexpectedly: {exc}")
             failed += 1
-            with sessions() as s:
-                tries = int(s.scalar(select(OutboxEmail.attempts)
-                                     .where(OutboxEmail.id == message_id)) or 0) + 1
-            when = clock()
             _record(sessions, message_id, status=str(OutboxStatus.FAILED), error=problem,
-                    next_attempt_at=when + retry_delay(tries))
+                    next_attempt_at=clock() + retry_delay(tried + 1))
             if affects_all:
                 return SendReport(sent, failed, problem, stopped_early=True)
             continue
