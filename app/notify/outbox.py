@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import OutboxEmail
 from app.domain.errors import DomainError
-from app.domain.outbox import CLAIM_EXPIRES, OutboxStatus, retry_delay
+from app.domain.outbox import CLAIM_EXPIRES, WAITING, OutboxStatus, retry_delay
 from app.notify.templates import SUBJECT_MAX
 
 ADDRESS_MAX = 254
@@ -79,8 +79,7 @@ def queue_email(session: Session, *, to: str, subject: str, body: str) -> Outbox
 
 def is_due(now: datetime):  # type: ignore[no-untyped-def]
     """Waiting messages whose time has come, and claims that ran out."""
-    return (OutboxEmail.status.in_([str(s) for s in (OutboxStatus.QUEUED, OutboxStatus.FAILED,
-                                                     OutboxStatus.SENDING)]),
+    return (OutboxEmail.status.in_([str(s) for s in (*WAITING, OutboxStatus.SENDING)]),
             or_(OutboxEmail.next_attempt_at.is_(None), OutboxEmail.next_attempt_at <= now))
 
 

@@ -26,7 +26,7 @@ from app.notify.smtp import (
     stored_password,
     transport_for,
 )
-from app.notify.templates import KINDS, PLACEHOLDERS, SAMPLE, Template, render, validate
+from app.notify.templates import KINDS, PLACEHOLDERS, Template, preview, validate
 from app.services.paging import Listing, Page, PageRequest, keyset_page
 from app.services.uow import UnitOfWork
 
@@ -306,7 +306,7 @@ def check_template(kind: str, subject: str, body: str) -> TemplateCheck:
     problems = tuple(validate(kind, subject, body))
     if problems:
         return TemplateCheck(problems, "", "")
-    shown = render(kind, SAMPLE, {kind: Template(subject, body)})
+    shown = preview(kind, subject, body)
     return TemplateCheck((), shown.subject, shown.body)
 
 
