@@ -134,6 +134,8 @@ class MainWindow(QMainWindow):
                                            QKeySequence.StandardKey.Refresh)
 
         settings_menu = self.menuBar().addMenu("&Settings")
+        self.users_action = self._action(settings_menu, "&Users…", self.manage_users)
+        settings_menu.addSeparator()
         notify_actions = self.notifier.fill_settings_menu(settings_menu)
 
         help_menu = self.menuBar().addMenu("&Help")
@@ -178,9 +180,25 @@ class MainWindow(QMainWindow):
         for action in self._database_actions:
             action.setEnabled(True)
         self.notifier.attach()
+        self._apply_role()
         self._update_title()
         if self._painted:
             self._tab_shown(self.tabs.currentIndex())
+
+    def _apply_role(self) -> None:
+        """Offer only what the signed-in person may do (the services refuse the rest)."""
+        from app.domain.access import Can
+
+        viewer = self.backroom.viewer if self.backroom is not None else None
+        self.users_action.setEnabled(viewer is not None and viewer.can(Can.MANAGE_USERS))
+        self.users_action.setToolTip("" if self.users_action.isEnabled()
+                                     else "Only the owner manages users")
+
+    def manage_users(self) -> None:
+        from app.ui.dialogs.users import UsersDialog
+
+        if self.backroom is not None and self.backroom.viewer is not None:
+            UsersDialog(self.backroom, self).exec()
 
     # --- showing ------------------------------------------------------------------------
 
@@ -264,6 +282,7 @@ class MainWindow(QMainWindow):
         """Switch to another database file; on any problem keep the current one open."""
         from app.bootstrap import open_backroom
         from app.db.engine import DatabaseProblem
+        from app.ui.dialogs import sign_in
 
         config = replace(self.config, database_url=f"sqlite:///{path}", demo=False)
         try:
@@ -272,6 +291,11 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Cannot open that database",
                                 f"{exc}\n\nYou are still working in {self._current_name()}.")
             return False
+        viewer = sign_in.who_is_working(backroom, self)
+        if viewer is None:  # the sign-in (or owner set-up) was closed: stay where we were
+            backroom.close()
+            return False
+        backroom.sign_in(viewer)
         self.ops.wait_all()
         self.attach(backroom)
         self.changed.emit(EVERYTHING)

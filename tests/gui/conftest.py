@@ -49,6 +49,9 @@ def gui_backroom(demo_template: Path, tmp_path: Path,
     monkeypatch.setenv("BACKROOM_DATA_DIR", str(data))
     monkeypatch.delenv("BACKROOM_DATABASE_URL", raising=False)
     backroom = open_backroom(load_config(demo=True))
+    from app.services import users
+
+    backroom.sign_in(backroom.read(users.the_owner))  # as Backroom does before the window
     yield backroom
     backroom.close()
 

@@ -231,7 +231,22 @@ def test_opening_a_file_that_is_not_a_database_keeps_the_current_one(
     assert window.windowTitle() == title
 
 
-def test_opening_a_new_database_file_shows_it_empty(window, tmp_path: Path):
+@pytest.fixture
+def answers_first_run(monkeypatch):  # type: ignore[no-untyped-def]
+    """A new database asks who its owner is; answer as a one-person shop would."""
+    from app.ui.dialogs import sign_in
+
+    def set_up(dialog):  # type: ignore[no-untyped-def]
+        dialog.username.setText("ada")
+        dialog.ask.setChecked(False)
+        dialog.set_up()
+        return dialog.result()
+
+    monkeypatch.setattr(sign_in.FirstRunDialog, "exec", set_up)
+
+
+def test_opening_a_new_database_file_shows_it_empty(window, tmp_path: Path,
+                                                    answers_first_run):
     fresh = tmp_path / "shop.sqlite"
     assert window.open_database(fresh)
     assert window.windowTitle() == "Backroom — shop.sqlite"
@@ -256,7 +271,7 @@ def test_back_up_now_copies_the_database_in_the_background(window, qtbot):
 
 
 def test_open_database_accepts_a_new_file_name_for_an_empty_workshop(
-        window, tmp_path: Path, monkeypatch):
+        window, tmp_path: Path, monkeypatch, answers_first_run):
     from PySide6.QtWidgets import QFileDialog
 
     new_file = tmp_path / "second-shop.sqlite"
@@ -282,3 +297,36 @@ def test_finance_search_keeps_the_matching_channels(window, qtbot):
     qtbot.keyClick(tab.search, Qt.Key.Key_Return)
     assert tab.stack.currentWidget() is tab.empty
     assert tab.empty.text() == "No channels match “amazon”."
+
+
+def test_closing_the_sign_in_of_another_database_keeps_the_current_one(
+        window, tmp_path: Path, monkeypatch):
+    from app.bootstrap import open_backroom
+    from app.config import load_config
+    from app.services import users
+    from app.ui.dialogs import sign_in
+
+    other = tmp_path / "locked-shop.sqlite"
+    backroom = open_backroom(load_config(f"sqlite:///{other}"))
+    users.create_owner(backroom.uow(), "ada", "Ada", "engine-123", "engine-123")
+    backroom.close()
+    monkeypatch.setattr(sign_in.SignInDialog, "exec", lambda _d: 0)
+    title = window.windowTitle()
+    assert window.open_database(other) is False
+    assert window.windowTitle() == title
+    assert window.current_tab().model.rowCount() > 0
+
+
+def test_users_menu_is_for_the_owner_only(qtbot, gui_backroom):
+    from app.domain.access import Role, Viewer
+    from app.services import users
+
+    gui_backroom.sign_in(gui_backroom.read(users.the_owner))
+    owner_window = MainWindow(gui_backroom)
+    qtbot.addWidget(owner_window)
+    assert owner_window.users_action.isEnabled()
+    gui_backroom.sign_in(Viewer(None, "pat", "Pat", Role.STAFF))
+    staff_window = MainWindow(gui_backroom)
+    qtbot.addWidget(staff_window)
+    assert not staff_window.users_action.isEnabled()
+    assert staff_window.users_action.toolTip() == "Only the owner manages users"

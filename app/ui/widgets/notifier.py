@@ -154,8 +154,10 @@ class Notifier(QObject):
         def work(ctx: JobContext) -> Any:
             return deliver_outbox(ctx.backroom.sessions, cancelled=lambda: ctx.cancelled)
 
+        # Not a writing job: its transactions are short and SQLite queues them itself, so
+        # other background work need not wait while a slow mail server answers.
         self.send_job = self._window.ops.run(SENDING, work, on_finished=self._sent,
-                                             on_failed=self._send_failed, writes=True)
+                                             on_failed=self._send_failed)
         return self.send_job
 
     def _job_ended(self, job: Job) -> None:
