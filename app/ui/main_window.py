@@ -125,9 +125,9 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
         view = self.menuBar().addMenu("&View")
-        for i, title in enumerate(TAB_TITLES):
+        self.view_actions = [
             self._action(view, title, lambda _c=False, i=i: self.tabs.setCurrentIndex(i),
-                         f"Ctrl+{i + 1}")
+                         f"Ctrl+{i + 1}") for i, title in enumerate(TAB_TITLES)]
         view.addSeparator()
         self.refresh_action = self._action(view, "&Refresh",
                                            lambda: self.changed.emit(EVERYTHING),
@@ -190,6 +190,12 @@ class MainWindow(QMainWindow):
         from app.domain.access import Can
 
         viewer = self.backroom.viewer if self.backroom is not None else None
+        finance = TAB_TITLES.index("Finance")
+        sees_finance = viewer is None or viewer.can(Can.SEE_FINANCE)
+        self.tabs.setTabVisible(finance, sees_finance)
+        self.view_actions[finance].setEnabled(sees_finance)
+        if not sees_finance and self.tabs.currentIndex() == finance:
+            self.tabs.setCurrentIndex(0)
         self.users_action.setEnabled(viewer is not None and viewer.can(Can.MANAGE_USERS))
         self.users_action.setToolTip("" if self.users_action.isEnabled()
                                      else "Only the owner manages users")

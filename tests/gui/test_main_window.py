@@ -330,3 +330,7 @@ def test_users_menu_is_for_the_owner_only(qtbot, gui_backroom):
     qtbot.addWidget(staff_window)
     assert not staff_window.users_action.isEnabled()
     assert staff_window.users_action.toolTip() == "Only the owner manages users"
+    finance = [p.title for p in staff_window.tab_pages].index("Finance")
+    assert not staff_window.tabs.isTabVisible(finance)  # staff see no finance
+    assert not staff_window.view_actions[finance].isEnabled()
+    assert owner_window.tabs.isTabVisible(finance)

@@ -16,20 +16,18 @@ def owner_backroom(gui_backroom):  # type: ignore[no-untyped-def]
     return gui_backroom
 
 
-def test_the_owner_adds_a_supplier_login(qtbot, owner_backroom):
+def test_the_owner_adds_a_staff_login(qtbot, owner_backroom):
     dialog = NewUserDialog(owner_backroom)
     qtbot.addWidget(dialog)
-    dialog.username.setText("kiln")
-    dialog.display_name.setText("Kiln & Co.")
-    dialog.role.setCurrentIndex(dialog.role.findData(Role.SUPPLIER))
-    assert dialog.supplier.isEnabled()
-    dialog.supplier.setCurrentIndex(dialog.supplier.findText("Kiln & Co. Ceramics"))
-    dialog.password.setText("clay-1234")
-    dialog.again.setText("clay-1234")
+    assert [Role(dialog.role.itemData(i)) for i in range(dialog.role.count())] == [
+        Role.STAFF, Role.OWNER]  # supplier logins wait for the suppliers' own task list
+    dialog.username.setText("pat")
+    dialog.display_name.setText("Pat the packer")
+    dialog.password.setText("bench-1234")
+    dialog.again.setText("bench-1234")
     dialog.save()
-    viewer = owner_backroom.read(users.log_in, "kiln", "clay-1234")
-    assert viewer.role is Role.SUPPLIER
-    assert viewer.supplier_id == dialog.supplier.currentData()
+    viewer = owner_backroom.read(users.log_in, "pat", "bench-1234")
+    assert viewer.role is Role.STAFF
 
 
 def test_bad_new_user_input_is_listed_and_nothing_is_saved(qtbot, owner_backroom):

@@ -82,8 +82,15 @@ def test_the_owner_adds_staff_and_supplier_users(demo_copy):
     rows = {r.username: r for r in demo_copy.read(users.user_list, owner)}
     assert rows["kiln"].supplier == "Kiln & Co. Ceramics"
     assert rows["packer"].role is Role.STAFF
-    kiln = demo_copy.read(users.log_in, "kiln", "clay-1234")
-    assert (kiln.role, kiln.supplier_id) == (Role.SUPPLIER, 1)
+    assert demo_copy.read(users.log_in, "packer", "bench-1234").role is Role.STAFF
+
+
+def test_a_supplier_account_cannot_sign_in_to_the_shop_yet(demo_copy):
+    owner = demo_copy.read(users.the_owner)
+    demo_copy.act(users.add_user, owner, username="kiln", display_name="Kiln & Co.",
+                  role=Role.SUPPLIER, supplier_id=1, password="clay-1234", again="clay-1234")
+    with pytest.raises(DomainError, match="supplier account"):
+        demo_copy.read(users.log_in, "kiln", "clay-1234")
 
 
 def test_a_duplicate_name_and_a_weak_password_are_both_reported(demo_copy):
