@@ -8,28 +8,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Setting
+from app.db.settings import get_setting, put_setting, remove_setting
 from app.notify.templates import KINDS, Template
 
 TEMPLATE_KEY = "template:{kind}"
 
 
 def read_setting(session: Session, key: str) -> dict[str, Any] | None:
-    row = session.get(Setting, key)
-    return None if row is None else dict(row.value)
+    value = get_setting(session, key)
+    return dict(value) if isinstance(value, dict) else None
 
 
 def write_setting(session: Session, key: str, value: dict[str, Any]) -> None:
-    row = session.get(Setting, key)
-    if row is None:
-        session.add(Setting(key=key, value=value))
-    else:
-        row.value = value
-
-
-def remove_setting(session: Session, key: str) -> None:
-    row = session.get(Setting, key)
-    if row is not None:
-        session.delete(row)
+    put_setting(session, key, value)
 
 
 def template_overrides(session: Session) -> dict[str, Template]:
@@ -37,7 +28,7 @@ def template_overrides(session: Session) -> dict[str, Template]:
     keys = [TEMPLATE_KEY.format(kind=k) for k in KINDS]
     found: dict[str, Template] = {}
     for row in session.scalars(select(Setting).where(Setting.key.in_(keys))):
-        value = row.value or {}
+        value = (row.value or {}).get("value") or {}  # stored as app.db.settings does
         kind = row.key.split(":", 1)[1]
         if isinstance(value.get("subject"), str) and isinstance(value.get("body"), str):
             found[kind] = Template(value["subject"], value["body"])

@@ -6,12 +6,12 @@ A shop run by one person may switch log-in off; Backroom then opens as the owner
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Setting, Supplier, User
+from app.db.models import Supplier, User
+from app.db.settings import get_setting, put_setting
 from app.domain.access import Can, Role, Viewer, check_new_user
 from app.domain.changes import Changes
 from app.domain.errors import DomainError
@@ -33,19 +33,6 @@ class UserRow:
     has_password: bool
 
 
-def _setting(session: Session, key: str, default: Any) -> Any:
-    row = session.get(Setting, key)
-    return default if row is None else row.value.get("value", default)
-
-
-def _put_setting(session: Session, key: str, value: Any) -> None:
-    row = session.get(Setting, key)
-    if row is None:
-        session.add(Setting(key=key, value={"value": value}))
-    else:
-        row.value = {"value": value}
-
-
 def _viewer(user: User) -> Viewer:
     return Viewer(user.id, user.username, user.display_name, Role(user.role), user.supplier_id)
 
@@ -56,7 +43,7 @@ def needs_owner(session: Session) -> bool:
 
 
 def login_required(session: Session) -> bool:
-    return bool(_setting(session, LOGIN_REQUIRED, True))
+    return bool(get_setting(session, LOGIN_REQUIRED, True))
 
 
 def the_owner(session: Session) -> Viewer:
@@ -85,7 +72,7 @@ def create_owner(uow: UnitOfWork, username: str, display_name: str, password: st
                     username.strip(), role=str(Role.OWNER),
                     password_hash=hash_password(password) if password else None)
         s.add(user)
-        _put_setting(s, LOGIN_REQUIRED, ask_password)
+        put_setting(s, LOGIN_REQUIRED, ask_password)
         s.flush()
         viewer = _viewer(user)
         uow.commit()
@@ -121,7 +108,7 @@ def set_login_required(uow: UnitOfWork, viewer: Viewer, required: bool) -> Chang
             owner = s.get(User, viewer.user_id) if viewer.user_id else None
             if owner is None or not owner.password_hash:
                 raise DomainError("Give yourself a password first, or nobody could sign in.")
-        _put_setting(s, LOGIN_REQUIRED, required)
+        put_setting(s, LOGIN_REQUIRED, required)
         uow.commit()
     return uow.changes
 

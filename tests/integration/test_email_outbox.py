@@ -185,7 +185,7 @@ def test_the_password_goes_to_the_keyring_and_never_into_the_database(
     assert memory_keyring.passwords == {(KEYRING_SERVICE, server.username): "Kiln-Fire-2026!"}
     with backroom.sessions() as s:
         values = {row.key: row.value for row in s.scalars(select(Setting))}
-    assert values["smtp"]["username"] == server.username
+    assert values["smtp"]["value"]["username"] == server.username
     assert "Kiln-Fire-2026!" not in repr(values)
     backroom.engine.dispose()
     path = sqlite_path(backroom.config.database_url)

@@ -144,7 +144,7 @@ def test_an_edited_template_is_kept_and_can_go_back_to_the_builtin_text(backroom
     assert (view.subject, view.body, view.edited) == ("Done: {task_sku}", "{supplier} is done.",
                                                       True)
     with backroom.sessions() as s:
-        assert s.get(Setting, "template:task_done").value == {
+        assert s.get(Setting, "template:task_done").value["value"] == {
             "subject": "Done: {task_sku}", "body": "{supplier} is done."}
     backroom.act(ns.reset_template, "task_done")
     assert not backroom.read(ns.template_view, "task_done").edited
