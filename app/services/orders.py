@@ -178,31 +178,52 @@ def detail(session: Session, order_id: int) -> OrderDetail:
                        history.history(session, "order", order_id), allowed)
 
 
+def move_order(session: Session, order: Order, to: OrderStatus, actor: str,
+               note: str = "") -> None:
+    """One order to a new status: checked, stock following it, recorded in its history.
+
+    Cancelling gives back the stock it had reserved; shipping takes it off the shelves.
+    """
+    current = OrderStatus(order.status)
+    try:
+        check_transition(current, to)
+        for line in order.lines:
+            if line.product_id is None or line.needs_making:
+                continue
+            if to is OrderStatus.CANCELLED and current in OPEN_ORDER_STATUSES:
+                stock.release_reservation(session, line.product_id, line.quantity)
+            elif to is OrderStatus.SHIPPED:
+                stock.dispatch(session, line.product_id, line.quantity, actor=actor,
+                               reference=f"order {order.number}")
+    except DomainError as exc:
+        raise DomainError(f"Order {order.number}: {exc}") from exc
+    order.status = str(to)
+    history.record(session, "order", order.id, str(current), str(to), actor, note)
+
+
 def change_status(uow: UnitOfWork, order_ids: list[int], to: OrderStatus,
                   note: str = "") -> Changes:
-    """Move orders to a new status; cancelling gives back their stock, shipping takes it."""
+    """Move orders to a new status; cancelling gives back their stock and cancels their
+    supplier tasks, shipping takes the stock, Purchasing sends them to their suppliers."""
+    from app.services import supplier_tasks
+
     with uow:
         s = uow.session
+        if to is OrderStatus.PURCHASING:
+            supplier_tasks.send_to_purchasing(s, order_ids, uow.actor, note=note)
+            uow.changed(orders=True, tasks=True, suppliers=True)
+            uow.commit()
+            return uow.changes
+        cancelled_tasks = 0
         for order_id in order_ids:
             order = s.get(Order, order_id, with_for_update=True)
             if order is None:
                 raise DomainError("One of those orders no longer exists; refresh the list.")
-            current = OrderStatus(order.status)
-            try:
-                check_transition(current, to)
-                for line in order.lines:
-                    if line.product_id is None or line.needs_making:
-                        continue
-                    if to is OrderStatus.CANCELLED and current in OPEN_ORDER_STATUSES:
-                        stock.release_reservation(s, line.product_id, line.quantity)
-                    elif to is OrderStatus.SHIPPED:
-                        stock.dispatch(s, line.product_id, line.quantity, actor=uow.actor,
-                                       reference=f"order {order.number}")
-            except DomainError as exc:
-                raise DomainError(f"Order {order.number}: {exc}") from exc
-            order.status = str(to)
-            history.record(s, "order", order.id, str(current), str(to), uow.actor, note)
+            move_order(s, order, to, uow.actor, note)
+            if to is OrderStatus.CANCELLED:
+                cancelled_tasks += supplier_tasks.cancel_order_tasks(s, order.id, uow.actor)
         uow.changed(orders=True, stock=to in (OrderStatus.CANCELLED, OrderStatus.SHIPPED),
-                    finance=to in (OrderStatus.CANCELLED, OrderStatus.REFUNDED))
+                    finance=to in (OrderStatus.CANCELLED, OrderStatus.REFUNDED),
+                    tasks=cancelled_tasks > 0, suppliers=cancelled_tasks > 0)
         uow.commit()
     return uow.changes
