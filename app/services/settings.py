@@ -3,6 +3,7 @@ how each category chooses its supplier. Values live in the settings table as JSO
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -75,31 +76,39 @@ def task_sku_preview(pattern: str, on: date | None = None) -> SkuPreview:
     return SkuPreview(task_sku.preview(pattern, on=on or date.today()), ())
 
 
-def save_task_settings(uow: UnitOfWork, pattern: str, auto_purchasing: bool) -> Changes:
-    """Keep the task SKU pattern and the auto-purchasing rule; a bad pattern is refused with
-    every problem listed, and nothing is saved."""
+def save_task_settings(uow: UnitOfWork, pattern: str, auto_purchasing: bool,
+                       strategies: Mapping[int, str] | None = None) -> Changes:
+    """Keep the task SKU pattern, the auto-purchasing rule and (optionally) each category's
+    way of choosing suppliers, all at once; a bad pattern is refused with every problem
+    listed, and nothing is saved."""
     pattern = pattern.strip()
     problems = task_sku.validate(pattern)
     if problems:
         raise DomainError("The settings were not saved: the task SKU pattern cannot be used.\n"
                           + "\n".join(f"• {p}" for p in problems))
+    chosen = {cid: strategy_from_setting(s) for cid, s in (strategies or {}).items()}
     with uow:
         put_setting(uow.session, PATTERN_KEY, pattern)
         put_setting(uow.session, AUTO_PURCHASING_KEY, bool(auto_purchasing))
-        uow.changed(tasks=True)
+        for category_id, strategy in chosen.items():
+            _category(uow.session, category_id).assignment_strategy = str(strategy)
+        uow.changed(tasks=True, suppliers=bool(chosen))
         uow.commit()
     return uow.changes
+
+
+def _category(session: Session, category_id: int) -> Category:
+    category = session.get(Category, category_id)
+    if category is None:
+        raise DomainError("That category no longer exists; close Settings and open it again.")
+    return category
 
 
 def set_category_strategy(uow: UnitOfWork, category_id: int, strategy: str) -> Changes:
     """Choose how a category's supplier is picked: round robin, least open tasks, weighted."""
     chosen = strategy_from_setting(strategy)
     with uow:
-        category = uow.session.get(Category, category_id)
-        if category is None:
-            raise DomainError("That category no longer exists; close Settings and open it "
-                              "again.")
-        category.assignment_strategy = str(chosen)
+        _category(uow.session, category_id).assignment_strategy = str(chosen)
         uow.changed(tasks=True, suppliers=True)
         uow.commit()
     return uow.changes

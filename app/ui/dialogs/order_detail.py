@@ -1,10 +1,11 @@
-"""One order: who, where to, what, and everything that happened to it."""
+"""One order: who, where to, what, its supplier tasks, and everything that happened to it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -24,11 +25,13 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import DomainError
 from app.domain.statuses import OrderStatus, label
-from app.services import orders
+from app.services import orders, supplier_tasks
 from app.services.context import Backroom
 from app.ui import formatting
+from app.ui.dialogs.task_detail import TaskDialog, change_words
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+RED = QColor("#b3261e")
 
 
 def _table(headers: list[str], rows: list[list[str]], numeric: set[int]) -> QTableWidget:
@@ -91,12 +94,16 @@ class OrderDialog(QDialog):
               ln.personalisation] for ln in d.lines], {2, 3})
         self._layout.addWidget(self.lines, 1)
 
+        self.tasks = self._tasks_table()
+        if self.task_rows:
+            self._layout.addWidget(QLabel("<b>Supplier tasks</b> (double-click to open)"))
+            self._layout.addWidget(self.tasks, 1)
+
         self._layout.addWidget(QLabel("<b>History</b>"))
         self.history = _table(
             ["When", "Change", "By", "Note"],
-            [[formatting.when(h.changed_at),
-              (f"{formatting.status(h.from_status)} → " if h.from_status else "")
-              + formatting.status(h.to_status), h.actor, h.note] for h in d.history], set())
+            [[formatting.when(h.changed_at), change_words(h.from_status, h.to_status),
+              h.actor, h.note] for h in d.history], set())
         self._layout.addWidget(self.history, 1)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -110,6 +117,38 @@ class OrderDialog(QDialog):
         self._layout.addWidget(buttons)
         return body
 
+    def _tasks_table(self) -> QTableWidget:
+        self.task_rows = self._backroom().read(supplier_tasks.order_tasks, self._order_id)
+        table = _table(
+            ["Task SKU", "Supplier", "Status", "Due"],
+            [[t.sku, t.supplier or "Needs a supplier", formatting.status(t.status),
+              formatting.day(t.due_date) + (" (overdue)" if t.overdue else "")]
+             for t in self.task_rows], set())
+        for r, t in enumerate(self.task_rows):
+            if t.supplier is None:
+                table.item(r, 1).setForeground(RED)
+                table.item(r, 1).setToolTip(t.unassigned_reason or "")
+            if t.overdue:
+                table.item(r, 3).setForeground(RED)
+        table.cellDoubleClicked.connect(lambda row, _col: self.open_task(row))
+        return table
+
+    def open_task(self, row: int) -> None:
+        """The task dialog for a row of the Supplier tasks table."""
+        dialog = TaskDialog(self._backroom, self.task_rows[row].id, self)
+        dialog.changesMade.connect(self._task_changed)
+        self.task_dialog = dialog
+        dialog.exec()
+
+    def _task_changed(self, changes: object) -> None:
+        self.changesMade.emit(changes)
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        old, self._body = self._body, self._build()
+        self._outer.replaceWidget(old, self._body)
+        old.deleteLater()
+
     def move_to(self, status: OrderStatus) -> None:
         try:
             changes = self._backroom().act(orders.change_status, [self._order_id], status)
@@ -117,6 +156,4 @@ class OrderDialog(QDialog):
             QMessageBox.warning(self, "Status not changed", str(exc))
             return
         self.changesMade.emit(changes)
-        old, self._body = self._body, self._build()
-        self._outer.replaceWidget(old, self._body)
-        old.deleteLater()
+        self._rebuild()
