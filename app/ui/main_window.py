@@ -135,6 +135,8 @@ class MainWindow(QMainWindow):
 
         settings_menu = self.menuBar().addMenu("&Settings")
         self.users_action = self._action(settings_menu, "&Users…", self.manage_users)
+        self.task_settings_action = self._action(settings_menu, "&Supplier tasks…",
+                                                 self.task_settings)
         settings_menu.addSeparator()
         notify_actions = self.notifier.fill_settings_menu(settings_menu)
 
@@ -168,6 +170,7 @@ class MainWindow(QMainWindow):
             for i, tab_type in enumerate(tab_types()):
                 page = tab_type(lambda: self.backroom, self.ops, self.tabs)  # type: ignore[arg-type,return-value]
                 page.countChanged.connect(self._show_count)
+                page.titleChanged.connect(lambda text, i=i: self.tabs.setTabText(i, text))
                 page.changesMade.connect(self.changed.emit)
                 page.rowActivated.connect(lambda row, p=page: self._open_row(p, row))
                 placeholder = self.tabs.widget(i)
@@ -181,6 +184,8 @@ class MainWindow(QMainWindow):
             action.setEnabled(True)
         self.notifier.attach()
         self._apply_role()
+        for page in self.tab_pages:
+            page.update_title()
         self._update_title()
         if self._painted:
             self._tab_shown(self.tabs.currentIndex())
@@ -199,6 +204,17 @@ class MainWindow(QMainWindow):
         self.users_action.setEnabled(viewer is not None and viewer.can(Can.MANAGE_USERS))
         self.users_action.setToolTip("" if self.users_action.isEnabled()
                                      else "Only the owner manages users")
+        self.task_settings_action.setEnabled(viewer is not None
+                                             and viewer.can(Can.CHANGE_SETTINGS))
+        self.task_settings_action.setToolTip("" if self.task_settings_action.isEnabled()
+                                             else "Only the owner changes settings")
+
+    def task_settings(self) -> None:
+        from app.ui.dialogs.task_settings import TaskSettingsDialog
+
+        dialog = TaskSettingsDialog(lambda: self.backroom, self)  # type: ignore[arg-type,return-value]
+        if dialog.exec():
+            self.changed.emit(Changes(tasks=True, suppliers=True))
 
     def manage_users(self) -> None:
         from app.ui.dialogs.users import UsersDialog
@@ -239,6 +255,8 @@ class MainWindow(QMainWindow):
     def _apply_changes(self, changes: Changes) -> None:
         for page in self.tab_pages:
             page.apply_changes(changes, visible=page is self.current_tab())
+            if changes.touches(*page.watches):
+                page.update_title()
         if changes.touches("tasks"):  # a task notice may have been added or queued
             self.notifier.refresh_count()
             self.send_outbox_soon()

@@ -27,8 +27,33 @@ def _show(window: MainWindow, title: str):  # type: ignore[no-untyped-def]
 
 
 def test_five_tabs_in_order(window):
-    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
+    assert [window.tabs.tabText(i).split(" · ")[0] for i in range(window.tabs.count())] == [
         "Inventory", "Orders", "Suppliers", "Picking", "Finance"]
+
+
+def test_the_suppliers_tab_counts_overdue_tasks_in_its_label(window, gui_backroom):
+    from app.services import supplier_tasks
+
+    overdue = gui_backroom.read(supplier_tasks.overdue_count)
+    assert overdue > 0, "the demo has overdue supplier tasks"
+    suppliers = [p.title for p in window.tab_pages].index("Suppliers")
+    assert window.tabs.tabText(suppliers) == f"Suppliers · {overdue} overdue"
+
+
+def test_a_task_opens_from_the_supplier_pane(window, gui_backroom, qtbot, monkeypatch):
+    from app.ui.dialogs.task_detail import TaskDialog
+
+    opened = []
+    monkeypatch.setattr(TaskDialog, "exec", lambda d: opened.append(d.task_id) or 0)
+    tab = _show(window, "Suppliers")
+    for row in range(tab.model.rowCount()):
+        tab.table.selectRow(row)
+        qtbot.waitUntil(lambda: tab.pane.detail is not None, timeout=3000)
+        if tab.pane.detail.open_tasks:
+            break
+    first = tab.pane.detail.open_tasks[0]
+    tab.pane.open_tasks.cellDoubleClicked.emit(0, 0)
+    assert opened == [first.id]
 
 
 def _status_says(qtbot, window, text: str) -> None:  # type: ignore[no-untyped-def]

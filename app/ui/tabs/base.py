@@ -33,6 +33,7 @@ class ListTab(QWidget):
     """A tab showing one list; loads when first shown, reloads when its data changes."""
 
     countChanged = Signal(str)
+    titleChanged = Signal(str)  # the tab's label, when it carries a count
     rowActivated = Signal(object)  # the row's DTO
     changesMade = Signal(object)  # Changes, from an action started here
 
@@ -103,6 +104,9 @@ class ListTab(QWidget):
 
     def add_controls(self, bar: QHBoxLayout) -> None:
         """Filters and buttons beside the search box."""
+
+    def update_title(self) -> None:
+        """Tabs whose label counts something (overdue tasks...) say it here."""
 
     def empty_text(self) -> str:
         if self.model.request.search:

@@ -3,7 +3,7 @@ and delete suppliers; the selected supplier's detail, scorecard, open tasks and 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -99,6 +99,8 @@ def _value() -> QLabel:
 class SupplierPane(QWidget):
     """One supplier: contact, categories, vetting, scorecard, open tasks and history."""
 
+    taskActivated = Signal(int)  # a task's id, when its row is double-clicked
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.detail: SupplierDetail | None = None
@@ -143,6 +145,8 @@ class SupplierPane(QWidget):
 
         self.tabs = QTabWidget(body)
         self.open_tasks = _table(["Task / order", "Product", "Due / status"], 1)
+        self.open_tasks.setToolTip("Double-click a task to work on it")
+        self.open_tasks.cellDoubleClicked.connect(self._task_double_clicked)
         self.history = _table(["When", "Change", "By", "Note"], 3)
         self.tabs.addTab(self.open_tasks, "Open tasks")
         self.tabs.addTab(self.history, "History")
@@ -174,6 +178,10 @@ class SupplierPane(QWidget):
                        "their due date; days from task to finished; tasks turned down; "
                        "tasks finished late plus open tasks past due now.")
         return box
+
+    def _task_double_clicked(self, row: int, _column: int) -> None:
+        if self.detail is not None and 0 <= row < len(self.detail.open_tasks):
+            self.taskActivated.emit(self.detail.open_tasks[row].id)
 
     def show_detail(self, d: SupplierDetail | None) -> None:
         self.detail = d
@@ -267,7 +275,30 @@ class SuppliersTab(ListTab):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.modelReset.connect(self._reselect)
         self.table.doubleClicked.connect(self._edit_row)
+        self.pane.taskActivated.connect(self.open_task)
         self._update_buttons()
+
+    def update_title(self) -> None:
+        """'Suppliers · 3 overdue · 1 needs a supplier': late and stuck work at a glance."""
+        from app.services import supplier_tasks
+
+        backroom = self.backroom()
+        parts = [self.title]
+        overdue = backroom.read(supplier_tasks.overdue_count)
+        stuck = backroom.read(supplier_tasks.needs_supplier_count)
+        if overdue:
+            parts.append(f"{overdue:,} overdue")
+        if stuck:
+            parts.append(f"{stuck:,} need{'s' if stuck == 1 else ''} a supplier")
+        self.titleChanged.emit(" · ".join(parts))
+
+    def open_task(self, task_id: int) -> None:
+        """The task's own window: its steps, messages and history."""
+        from app.ui.dialogs.task_detail import TaskDialog
+
+        dialog = TaskDialog(self.backroom, task_id, self)
+        dialog.changesMade.connect(self.changesMade.emit)
+        dialog.exec()
 
     def add_controls(self, bar: QHBoxLayout) -> None:
         self.add_button = QPushButton("Add supplier")
