@@ -460,11 +460,12 @@ def _orders(sink: _Sink, data: dict[str, Any], rng: random.Random, scale: int,
                         continue
                     task_id += 1
                     task_seq += 1
-                    task, sid = _task(rng, task_id, task_seq, order_id, lid, p, status, placed,
-                                      now, suppliers_for, turn, data)
+                    task, sid, history = _task(rng, task_id, task_seq, order_id, lid, p, status,
+                                               placed, now, suppliers_for, turn, data)
                     if sid:
                         last_supplier[p["category_id"]] = sid
                     tasks.append(task)
+                    changes.extend(history)
                     continue
                 _stock_for_line(stock, cat, p["id"], qty, status, placed, number, now)
         batch.write(sink, stock.movements)
@@ -501,8 +502,10 @@ def _stock_for_line(stock: _Stock, cat: _Catalogue, pid: int, qty: int, status: 
 def _task(rng: random.Random, task_id: int, seq: int, order_id: int, line_id: int,
           p: dict[str, Any], status: O, placed: datetime, now: datetime,
           suppliers_for: dict[int, list[tuple[int, int]]], turn: dict[int, int],
-          data: dict[str, Any]) -> tuple[tuple[Any, ...], int | None]:
-    """A supplier task for a made-to-order line, handed out in turn within its category."""
+          data: dict[str, Any]
+          ) -> tuple[tuple[Any, ...], int | None, list[tuple[Any, ...]]]:
+    """A supplier task for a made-to-order line, handed out in turn within its category,
+    with the history of how it got where it is."""
     category = p["category_id"]
     options = suppliers_for[category]
     supplier, lead = options[turn[category] % len(options)]
@@ -527,7 +530,29 @@ def _task(rng: random.Random, task_id: int, seq: int, order_id: int, line_id: in
         rng.choice(data["carriers"]) if done else "",
         f"TT{rng.randint(10**9, 10**10 - 1)}GB" if done else "",
         False, p["cost_minor"], "GBP", "[]", _ts(placed + timedelta(minutes=30)),
-        _ts(min(ended, now))), supplier)
+        _ts(min(ended, now))), supplier,
+        _task_history(task_id, t_status, data["suppliers"][supplier - 1]["name"], placed,
+                      started, ended, now))
+
+
+TASK_PATH = (T.ASSIGNED, T.ACCEPTED, T.IN_PRODUCTION, T.PRODUCED, T.DONE)
+
+
+def _task_history(task_id: int, t_status: T, supplier: str, placed: datetime,
+                  started: datetime, ended: datetime, now: datetime
+                  ) -> list[tuple[Any, ...]]:
+    """Status-change rows from assignment to the task's status (no random draws)."""
+    when = {T.ASSIGNED: placed + timedelta(minutes=30),
+            T.ACCEPTED: placed + timedelta(hours=2), T.IN_PRODUCTION: started,
+            T.PRODUCED: ended, T.DONE: ended + timedelta(days=2)}
+    rows, prev = [], T.UNASSIGNED
+    for step in TASK_PATH[:TASK_PATH.index(t_status) + 1]:
+        actor = "automatic" if step is T.ASSIGNED else supplier
+        note = f"Round robin: {supplier}" if step is T.ASSIGNED else ""
+        rows.append(("supplier_task", task_id, str(prev), str(step), actor, note,
+                     _ts(min(when[step], now))))
+        prev = step
+    return rows
 
 
 def _levels(sink: _Sink, stock: _Stock, cat: _Catalogue) -> None:

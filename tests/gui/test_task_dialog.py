@@ -52,7 +52,7 @@ def test_accepting_a_demo_task_stores_it_and_shows_the_next_step(qtbot, gui_back
     assert _stored(gui_backroom, task.id).status == "accepted"
     assert set(dialog.action_buttons) == {"start", "reject", "cancel"}
     last = dialog.history.rowCount() - 1
-    assert dialog.history.item(last, 1).text() == "Assigned → Accepted"
+    assert dialog.history.item(last, 1).text() == f"Assigned → Accepted\nby {gui_backroom.actor}"
 
 
 def test_rejecting_asks_why_and_the_task_goes_to_another_supplier(qtbot, gui_backroom,
@@ -65,7 +65,7 @@ def test_rejecting_asks_why_and_the_task_goes_to_another_supplier(qtbot, gui_bac
     assert stored.rejected_by == [task.supplier_id]
     assert stored.supplier_id not in (None, task.supplier_id)  # t-shirts have a second maker
     assert stored.status == "assigned"
-    notes = [dialog.history.item(r, 3).text() for r in range(dialog.history.rowCount())]
+    notes = [dialog.history.item(r, 1).text() for r in range(dialog.history.rowCount())]
     assert any(n.endswith(": Press is down") for n in notes)
     with gui_backroom.sessions() as s:
         first = s.get_one(Supplier, task.supplier_id).name

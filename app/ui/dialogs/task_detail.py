@@ -185,9 +185,11 @@ class TaskDialog(QDialog):
         lower.addWidget(notes, 1)
         timeline = QGroupBox("History")
         timeline_layout = QVBoxLayout(timeline)
-        self.history = _table(["When", "Change", "By", "Note"], [
-            [formatting.when(h.changed_at), change_words(h.from_status, h.to_status), h.actor,
-             h.note] for h in d.history])
+        # Half the dialog's width: who and any note go under the change, not in columns.
+        self.history = _table(["When", "What"], [
+            [formatting.when(h.changed_at),
+             f"{change_words(h.from_status, h.to_status)}\nby {h.actor}"
+             + (f"\n{h.note}" if h.note else "")] for h in d.history])
         self.history.resizeRowsToContents()
         timeline_layout.addWidget(self.history)
         lower.addWidget(timeline, 1)
