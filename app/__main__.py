@@ -124,6 +124,7 @@ def launch(config: Config) -> MainWindow:
         window.attach(backroom)
         gc.freeze()  # what start-up made stays; later collections need not look at it
         gc.enable()
+        window.start_background_checks()
         if backroom.backup_made:
             window.statusBar().showMessage(
                 f"Updated the database; a copy from before is at {backroom.backup_made}", 15000)

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from app.ui.tabs.base import ListTab
 
 TAB_TITLES = ("Inventory", "Orders", "Suppliers", "Picking", "Finance")
+OVERDUE_CHECK_MS = 60 * 60 * 1000
 
 
 def tab_types() -> tuple[type[ListTab], ...]:
@@ -208,6 +209,28 @@ class MainWindow(QMainWindow):
                                              and viewer.can(Can.CHANGE_SETTINGS))
         self.task_settings_action.setToolTip("" if self.task_settings_action.isEnabled()
                                              else "Only the owner changes settings")
+
+    def start_background_checks(self) -> None:
+        """Hourly, and once now: tell the owner about tasks that have become overdue."""
+        self.overdue_timer = QTimer(self, interval=OVERDUE_CHECK_MS)
+        self.overdue_timer.timeout.connect(self.check_overdue)
+        self.overdue_timer.start()
+        QTimer.singleShot(0, self.check_overdue)
+
+    def check_overdue(self) -> Changes | None:
+        """A quick write (each late task is told once), so it runs as any action does."""
+        from app.domain.errors import DomainError
+        from app.services.supplier_tasks import announce_overdue_tasks
+
+        if self.backroom is None:
+            return None
+        try:
+            changes = self.backroom.act(announce_overdue_tasks)
+        except DomainError as exc:  # e.g. another program holds the database: next hour
+            self.statusBar().showMessage(f"Could not check for overdue tasks: {exc}", 15000)
+            return None
+        self.changed.emit(changes)
+        return changes
 
     def task_settings(self) -> None:
         from app.ui.dialogs.task_settings import TaskSettingsDialog

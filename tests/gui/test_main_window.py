@@ -359,3 +359,30 @@ def test_users_menu_is_for_the_owner_only(qtbot, gui_backroom):
     assert not staff_window.tabs.isTabVisible(finance)  # staff see no finance
     assert not staff_window.view_actions[finance].isEnabled()
     assert owner_window.tabs.isTabVisible(finance)
+
+
+def test_overdue_tasks_are_announced_once_and_the_window_hears_of_it(window, gui_backroom):
+    from app.db.models import Notification
+
+    with gui_backroom.sessions() as s:
+        before = s.query(Notification).filter(Notification.kind == "task_overdue").count()
+    heard = []
+    window.changed.connect(heard.append)
+    first = window.check_overdue()
+    with gui_backroom.sessions() as s:
+        after = s.query(Notification).filter(Notification.kind == "task_overdue").count()
+    assert after > before, "the demo has overdue tasks nobody was told about"
+    assert heard and heard[-1] == first
+    window.check_overdue()  # an hour later: nothing new to tell
+    with gui_backroom.sessions() as s:
+        assert s.query(Notification).filter(Notification.kind == "task_overdue").count() == after
+
+
+def test_background_checks_run_hourly(window, qtbot, monkeypatch):
+    calls = []
+    monkeypatch.setattr(window, "check_overdue", lambda: calls.append(1))
+    window.start_background_checks()
+    qtbot.waitUntil(lambda: len(calls) == 1, timeout=2000)
+    assert window.overdue_timer.isActive()
+    assert window.overdue_timer.interval() == 60 * 60 * 1000
+    window.overdue_timer.stop()
