@@ -581,16 +581,26 @@ def _supplier_name(session: Session, supplier_id: int | None) -> str:
     return session.scalar(select(Supplier.name).where(Supplier.id == supplier_id)) or "?"
 
 
+def _with_source(note: str, source: str) -> str:
+    """A history note and where the change came from (e.g. "from job sheet kiln.xlsx")."""
+    return "; ".join(p for p in (note, source) if p)
+
+
+def _step(session: Session, task: SupplierTask, to: TaskStatus, actor: str, note: str = "",
+          **fields: Any) -> None:
+    """A plain step (accept, start, finish, cancel): check, move, set the fields, record."""
+    _move(session, task, to, actor, note)
+    for name, value in fields.items():
+        setattr(task, name, value)
+    _order_note(session, task, actor, f"Task {task.sku}: {_words(to)}")
+
+
 def _act(uow: UnitOfWork, task_id: int, to: TaskStatus, note: str = "",
          **fields: Any) -> Changes:
-    """The plain steps: check, set the fields, move, record."""
+    """The plain steps as a user action of their own."""
     with uow:
         s = uow.session
-        task = _get(s, task_id)
-        _move(s, task, to, uow.actor, note)
-        for name, value in fields.items():
-            setattr(task, name, value)
-        _order_note(s, task, uow.actor, f"Task {task.sku}: {_words(to)}")
+        _step(s, _get(s, task_id), to, uow.actor, note, **fields)
         uow.changed(tasks=True, suppliers=True)
         uow.commit()
     return uow.changes
@@ -632,36 +642,47 @@ def ship_task(uow: UnitOfWork, task_id: int, carrier: str, tracking: str,
             f"• {p}" for p in problems))
     with uow:
         s = uow.session
-        task = _get(s, task_id)
-        where = "straight to the customer" if ships_direct else "to the workshop"
-        tracked = f", tracking {tracking}" if tracking else ""
-        _move(s, task, T.SHIPPED, uow.actor, f"Shipped {where} with {carrier}{tracked}")
-        task.carrier, task.tracking_number, task.ships_direct = carrier, tracking, ships_direct
-        _order_note(s, task, uow.actor, f"Task {task.sku} shipped {where} with {carrier}"
-                    f"{tracked}")
-        if ships_direct:
-            _order_moves_on(s, task.order_id)
+        _ship(s, _get(s, task_id), uow.actor, carrier, tracking, ships_direct)
         uow.changed(tasks=True, suppliers=True, orders=True)
         uow.commit()
     return uow.changes
+
+
+def _ship(session: Session, task: SupplierTask, actor: str, carrier: str, tracking: str,
+          ships_direct: bool, source: str = "") -> None:
+    """Mark a task shipped (carrier and tracking already checked); a task shipped straight to
+    the customer may move its order on."""
+    where = "straight to the customer" if ships_direct else "to the workshop"
+    tracked = f", tracking {tracking}" if tracking else ""
+    _move(session, task, T.SHIPPED, actor,
+          _with_source(f"Shipped {where} with {carrier}{tracked}", source))
+    task.carrier, task.tracking_number, task.ships_direct = carrier, tracking, ships_direct
+    _order_note(session, task, actor, f"Task {task.sku} shipped {where} with {carrier}"
+                f"{tracked}")
+    if ships_direct:
+        _order_moves_on(session, task.order_id)
 
 
 def complete_task(uow: UnitOfWork, task_id: int) -> Changes:
     """The task is done; the owner is told, and the order moves on once all its tasks are."""
     with uow:
         s = uow.session
-        task = _get(s, task_id)
-        _check(task, T.DONE)
-        if task.production_ended_at is None:
-            task.production_ended_at = utcnow()
-        told = _Notices(s).owner("task_done", task.id, _values(
-            s, task, carrier=task.carrier, tracking=task.tracking_number))
-        _move(s, task, T.DONE, uow.actor, told[:1].upper() + told[1:])
-        _order_note(s, task, uow.actor, f"Task {task.sku} done")
-        _order_moves_on(s, task.order_id)
+        _complete(s, _get(s, task_id), uow.actor)
         uow.changed(tasks=True, suppliers=True, orders=True)
         uow.commit()
     return uow.changes
+
+
+def _complete(session: Session, task: SupplierTask, actor: str, source: str = "") -> None:
+    """Mark a task done, tell the owner, and move the order on once all its tasks are."""
+    _check(task, T.DONE)
+    if task.production_ended_at is None:
+        task.production_ended_at = utcnow()
+    told = _Notices(session).owner("task_done", task.id, _values(
+        session, task, carrier=task.carrier, tracking=task.tracking_number))
+    _move(session, task, T.DONE, actor, _with_source(told[:1].upper() + told[1:], source))
+    _order_note(session, task, actor, f"Task {task.sku} done")
+    _order_moves_on(session, task.order_id)
 
 
 def _order_moves_on(session: Session, order_id: int) -> None:
@@ -698,17 +719,25 @@ def reject_task(uow: UnitOfWork, task_id: int, reason: str) -> Changes:
     with uow:
         s = uow.session
         _lock(s)
-        task = _get(s, task_id)
-        who = _supplier_name(s, task.supplier_id)
-        _move(s, task, T.REJECTED, uow.actor, f"Turned down by {who}: {reason}")
-        if task.supplier_id is not None and task.supplier_id not in (task.rejected_by or []):
-            task.rejected_by = [*(task.rejected_by or []), task.supplier_id]
-        _Notices(s).owner("task_rejected", task.id, _values(s, task, who, reason=reason))
-        _order_note(s, task, uow.actor, f"Task {task.sku} turned down by {who}: {reason}")
-        _reassign(s, task, uow.actor)
+        _reject(s, _get(s, task_id), uow.actor, reason)
         uow.changed(tasks=True, suppliers=True)
         uow.commit()
     return uow.changes
+
+
+def _reject(session: Session, task: SupplierTask, actor: str, reason: str,
+            source: str = "") -> None:
+    """Turn a task down (the assignment lock already taken, the reason cleaned and not
+    empty): tell the owner, and give it to the next supplier in turn or leave it waiting."""
+    who = _supplier_name(session, task.supplier_id)
+    _move(session, task, T.REJECTED, actor,
+          _with_source(f"Turned down by {who}: {reason}", source))
+    if task.supplier_id is not None and task.supplier_id not in (task.rejected_by or []):
+        task.rejected_by = [*(task.rejected_by or []), task.supplier_id]
+    _Notices(session).owner("task_rejected", task.id, _values(session, task, who,
+                                                               reason=reason))
+    _order_note(session, task, actor, f"Task {task.sku} turned down by {who}: {reason}")
+    _reassign(session, task, actor)
 
 
 def _reassign(session: Session, task: SupplierTask, actor: str) -> None:
@@ -815,6 +844,24 @@ def edit_task(uow: UnitOfWork, task_id: int, due_date: date | None, cost_minor: 
         uow.changed(tasks=True, suppliers=True)
         uow.commit()
     return uow.changes
+
+
+def _change_shipping(session: Session, task: SupplierTask, actor: str, carrier: str,
+                     tracking: str, source: str = "") -> bool:
+    """Set a shipped task's carrier and tracking number (checked already), recording what
+    changed; False when both were already so."""
+    parts = []
+    if task.carrier != carrier:
+        parts.append(f"carrier ({task.carrier or 'none'} → {carrier or 'none'})")
+    if task.tracking_number != tracking:
+        parts.append("tracking number")
+    if not parts:
+        return False
+    task.carrier, task.tracking_number = carrier, tracking
+    task.updated_at = utcnow()
+    history.record(session, TASK, task.id, task.status, task.status, actor,
+                   _with_source("Changed " + ", ".join(parts), source))
+    return True
 
 
 def _day(value: date | None) -> str:
