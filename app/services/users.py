@@ -6,6 +6,7 @@ A shop run by one person may switch log-in off; Backroom then opens as the owner
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -84,7 +85,7 @@ def log_in(session: Session, username: str, password: str) -> Viewer:
     user = session.scalars(select(User).where(
         func.lower(User.username) == username.strip().lower())).first()
     # Check a hash even for an unknown name, so timing does not tell which names exist.
-    ok = verify_password(password, user.password_hash if user else _DUMMY_HASH)
+    ok = verify_password(password, user.password_hash if user else _dummy_hash())
     if user is None or not ok:
         raise DomainError(WRONG)
     if not user.active:
@@ -97,7 +98,10 @@ def log_in(session: Session, username: str, password: str) -> Viewer:
     return _viewer(user)
 
 
-_DUMMY_HASH = hash_password("not a real password")
+@cache
+def _dummy_hash() -> str:
+    """Made on the first sign-in, not at start-up: one scrypt costs ~30 ms."""
+    return hash_password("not a real password")
 
 
 def set_login_required(uow: UnitOfWork, viewer: Viewer, required: bool) -> Changes:

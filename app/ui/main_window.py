@@ -69,7 +69,7 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
-        self.tab_pages: list[ListTab] = []
+        self._pages: list[ListTab | None] = [None] * len(TAB_TITLES)  # built when needed
         for title in TAB_TITLES:
             waiting = QLabel(f"Opening {database_name(self.config.database_url)}…",
                              alignment=Qt.AlignmentFlag.AlignCenter)
@@ -158,38 +158,62 @@ class MainWindow(QMainWindow):
         return action
 
     def attach(self, backroom: Backroom) -> None:
-        """Put the open database behind the tabs (the first time, or after Open database)."""
+        """Put the open database behind the tabs (the first time, or after Open database).
+
+        Only the tab in view is built now; the others follow once its first page shows.
+        """
         old, self.backroom = self.backroom, backroom
         self.config = backroom.config
         if old is not None:
             old.close()
-            for page in self.tab_pages:
+            for page in self._built():
                 page.loaded = False
-        else:
-            current = self.tabs.currentIndex()
-            self.tabs.blockSignals(True)
-            for i, tab_type in enumerate(tab_types()):
-                page = tab_type(lambda: self.backroom, self.ops, self.tabs)  # type: ignore[arg-type,return-value]
-                page.countChanged.connect(self._show_count)
-                page.titleChanged.connect(lambda text, i=i: self.tabs.setTabText(i, text))
-                page.changesMade.connect(self.changed.emit)
-                page.rowActivated.connect(lambda row, p=page: self._open_row(p, row))
-                placeholder = self.tabs.widget(i)
-                self.tabs.removeTab(i)
-                self.tabs.insertTab(i, page, page.title)
-                placeholder.deleteLater()
-                self.tab_pages.append(page)
-            self.tabs.setCurrentIndex(current)
-            self.tabs.blockSignals(False)
         for action in self._database_actions:
             action.setEnabled(True)
         self.notifier.attach()
         self._apply_role()
-        for page in self.tab_pages:
-            page.update_title()
         self._update_title()
         if self._painted:
             self._tab_shown(self.tabs.currentIndex())
+        QTimer.singleShot(0, self._after_first_page)
+
+    def _after_first_page(self) -> None:
+        if self.backroom is not None:
+            _ = self.tab_pages  # build the rest
+            self._update_tab_titles()  # counts follow the first page
+
+    @property
+    def tab_pages(self) -> list[ListTab]:
+        """Every tab, built if it was not yet."""
+        return [self.page_at(i) for i in range(len(TAB_TITLES))]
+
+    def _built(self) -> list[ListTab]:
+        return [p for p in self._pages if p is not None]
+
+    def page_at(self, i: int) -> ListTab:
+        page = self._pages[i]
+        if page is None:
+            page = tab_types()[i](lambda: self.backroom, self.ops, self.tabs)  # type: ignore[arg-type,return-value]
+            page.countChanged.connect(self._show_count)
+            page.titleChanged.connect(lambda text, i=i: self.tabs.setTabText(i, text))
+            page.changesMade.connect(self.changed.emit)
+            page.rowActivated.connect(lambda row, p=page: self._open_row(p, row))
+            current = self.tabs.currentIndex()
+            self.tabs.blockSignals(True)
+            placeholder = self.tabs.widget(i)
+            self.tabs.removeTab(i)
+            self.tabs.insertTab(i, page, page.title)
+            self.tabs.setCurrentIndex(current)
+            self.tabs.blockSignals(False)
+            placeholder.deleteLater()
+            self._pages[i] = page
+            self._apply_role()
+        return page
+
+    def _update_tab_titles(self) -> None:
+        if self.backroom is not None:
+            for page in self._built():
+                page.update_title()
 
     def _apply_role(self) -> None:
         """Offer only what the signed-in person may do (the services refuse the rest)."""
@@ -259,24 +283,24 @@ class MainWindow(QMainWindow):
             self._tab_shown(self.tabs.currentIndex())
 
     def current_tab(self) -> ListTab:
-        return self.tab_pages[self.tabs.currentIndex()]
+        return self.page_at(self.tabs.currentIndex())
 
     def _tab_shown(self, index: int) -> None:
         if index < 0:
             return
         self.settings.setValue("window/tab", index)
-        if self.backroom is None or not self.tab_pages:
+        if self.backroom is None:
             return
-        page = self.tab_pages[index]
+        page = self.page_at(index)
         page.ensure_loaded()
         page.announce()
 
     def _show_count(self, text: str) -> None:
-        if self.tab_pages and self.sender() is self.current_tab():
+        if self.backroom is not None and self.sender() is self.current_tab():
             self.count_label.setText(text)
 
     def _apply_changes(self, changes: Changes) -> None:
-        for page in self.tab_pages:
+        for page in self._built():
             page.apply_changes(changes, visible=page is self.current_tab())
             if changes.touches(*page.watches):
                 page.update_title()
