@@ -31,13 +31,14 @@ def test_five_tabs_in_order(window):
         "Inventory", "Orders", "Suppliers", "Picking", "Finance"]
 
 
-def test_the_suppliers_tab_counts_overdue_tasks_in_its_label(window, gui_backroom):
+def test_the_suppliers_tab_counts_overdue_tasks_in_its_label(window, gui_backroom, qtbot):
     from app.services import supplier_tasks
 
     overdue = gui_backroom.read(supplier_tasks.overdue_count)
     assert overdue > 0, "the demo has overdue supplier tasks"
     suppliers = [p.title for p in window.tab_pages].index("Suppliers")
-    assert window.tabs.tabText(suppliers) == f"Suppliers · {overdue} overdue"
+    qtbot.waitUntil(lambda: window.tabs.tabText(suppliers) == f"Suppliers · {overdue} overdue",
+                    timeout=3000)
 
 
 def test_a_task_opens_from_the_supplier_pane(window, gui_backroom, qtbot, monkeypatch):
