@@ -38,6 +38,23 @@ def _viewer(user: User) -> Viewer:
     return Viewer(user.id, user.username, user.display_name, Role(user.role), user.supplier_id)
 
 
+@dataclass(frozen=True)
+class Opening:
+    """What opening a database needs to know, read at once: set up, sign in, or go."""
+
+    needs_owner: bool
+    login_required: bool
+    owner: Viewer | None
+
+
+def opening(session: Session) -> Opening:
+    owner = session.scalars(select(User).where(User.role == str(Role.OWNER),
+                                               User.active.is_(True))
+                            .order_by(User.id)).first()
+    needs = owner is None and needs_owner(session)
+    return Opening(needs, login_required(session), None if owner is None else _viewer(owner))
+
+
 def needs_owner(session: Session) -> bool:
     """True on first run: nobody has been set up yet."""
     return not session.scalar(select(func.count(User.id)))

@@ -7,6 +7,7 @@ first paint. So Backroom appears as fast as a bare Qt window does.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,14 +39,15 @@ TAB_TITLES = ("Inventory", "Orders", "Suppliers", "Picking", "Finance")
 OVERDUE_CHECK_MS = 60 * 60 * 1000
 
 
-def tab_types() -> tuple[type[ListTab], ...]:
-    from app.ui.tabs.finance import FinanceTab
-    from app.ui.tabs.inventory import InventoryTab
-    from app.ui.tabs.orders import OrdersTab
-    from app.ui.tabs.picking import PickingTab
-    from app.ui.tabs.suppliers import SuppliersTab
+_TAB_CLASSES = (("app.ui.tabs.inventory", "InventoryTab"), ("app.ui.tabs.orders", "OrdersTab"),
+                ("app.ui.tabs.suppliers", "SuppliersTab"), ("app.ui.tabs.picking", "PickingTab"),
+                ("app.ui.tabs.finance", "FinanceTab"))
 
-    return InventoryTab, OrdersTab, SuppliersTab, PickingTab, FinanceTab
+
+def tab_type(i: int) -> type[ListTab]:
+    """The class of tab i, importing only its own module (start-up builds one tab)."""
+    module, name = _TAB_CLASSES[i]
+    return getattr(importlib.import_module(module), name)
 
 
 class MainWindow(QMainWindow):
@@ -170,7 +172,6 @@ class MainWindow(QMainWindow):
                 page.loaded = False
         for action in self._database_actions:
             action.setEnabled(True)
-        self.notifier.attach()
         self._apply_role()
         self._update_title()
         if self._painted:
@@ -179,6 +180,7 @@ class MainWindow(QMainWindow):
 
     def _after_first_page(self) -> None:
         if self.backroom is not None:
+            self.notifier.attach()  # the unread count and the mail sender
             _ = self.tab_pages  # build the rest
             self._update_tab_titles()  # counts follow the first page
 
@@ -193,7 +195,7 @@ class MainWindow(QMainWindow):
     def page_at(self, i: int) -> ListTab:
         page = self._pages[i]
         if page is None:
-            page = tab_types()[i](lambda: self.backroom, self.ops, self.tabs)  # type: ignore[arg-type,return-value]
+            page = tab_type(i)(lambda: self.backroom, self.ops, self.tabs)  # type: ignore[arg-type,return-value]
             page.countChanged.connect(self._show_count)
             page.titleChanged.connect(lambda text, i=i: self.tabs.setTabText(i, text))
             page.changesMade.connect(self.changed.emit)

@@ -57,3 +57,27 @@ def test_screenshots_of_a_database_that_needs_signing_in_are_refused(tmp_path: P
     done = _run("--screenshot", str(tmp_path / "s"), data=tmp_path)
     assert done.returncode == 2
     assert "needs a database that opens without signing in" in done.stderr
+
+
+def test_start_up_leaves_heavy_modules_unloaded(tmp_path: Path):
+    """openpyxl and barcode load when a sheet or label is made, not when Backroom starts."""
+    code = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from app.__main__ import launch
+from app.config import load_config
+app = QApplication([])
+window = launch(load_config(demo=True))
+def check():
+    loaded = sorted(m for m in ("openpyxl", "barcode") if m in sys.modules)
+    print("first page", window.current_tab().loaded, "loaded:", ",".join(loaded) or "none")
+    app.quit()
+window.painted.connect(lambda: QTimer.singleShot(0, check))
+app.exec()
+"""
+    env = {**os.environ, "BACKROOM_DATA_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, text=True,
+                          capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "first page True loaded: none" in done.stdout

@@ -124,10 +124,11 @@ def who_is_working(backroom: Backroom, parent: QWidget | None = None) -> Viewer 
 
     None when the person closed the dialog instead.
     """
-    if backroom.read(users.needs_owner):
+    state = backroom.read(users.opening)
+    if state.needs_owner:
         dialog: FirstRunDialog | SignInDialog = FirstRunDialog(backroom, parent)
-    elif backroom.read(users.login_required):
+    elif state.login_required or state.owner is None:
         dialog = SignInDialog(backroom, parent)
     else:
-        return backroom.read(users.the_owner)
+        return state.owner
     return dialog.viewer if dialog.exec() else None

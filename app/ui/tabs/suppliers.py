@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from app.domain.changes import Changes
 from app.domain.errors import DomainError
 from app.domain.scorecard import WINDOWS
-from app.services import job_sheet, suppliers
+from app.services import suppliers
 from app.services.history import HistoryLine
 from app.services.suppliers import SupplierDetail
 from app.ui import formatting
@@ -504,6 +504,8 @@ class SuppliersTab(ListTab):
         if target.suffix.lower() != ".xlsx":
             target = target.with_name(target.name + ".xlsx")
         try:
+            from app.services import job_sheet  # openpyxl loads when a sheet is made
+
             done = self.backroom().read(job_sheet.export_job_sheet, row.id, target)
         except DomainError as exc:
             QMessageBox.warning(self, "Job sheet not exported", str(exc))
@@ -526,6 +528,8 @@ class SuppliersTab(ListTab):
         if not path:
             return
         try:
+            from app.services import job_sheet  # openpyxl loads when a sheet is read
+
             done = self.backroom().act(job_sheet.import_job_sheet, row.id, Path(path))
         except DomainError as exc:
             QMessageBox.warning(self, "Job sheet not imported", str(exc))
