@@ -139,7 +139,10 @@ class Ops(QObject):
 
     def run(self, label: str, fn: Callable[[JobContext], Any], *,
             on_finished: Callable[[Any], None] | None = None,
-            on_failed: Callable[[str], None] | None = None, writes: bool = False) -> Job:
+            on_failed: Callable[[str], None] | None = None, writes: bool = False,
+            quiet: bool = False) -> Job:
+        """Start `fn` on its own thread; `quiet` jobs (quick reads) do not show in the
+        status bar."""
         job = Job(label, self)
         if on_finished:
             job.finished.connect(on_finished)
@@ -156,7 +159,8 @@ class Ops(QObject):
         _LIVE_THREADS.add(thread)
         self._running.append(job)
         thread.start()
-        self.started.emit(job)
+        if not quiet:
+            self.started.emit(job)
         return job
 
     @Slot(object)

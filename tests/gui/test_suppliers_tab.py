@@ -3,11 +3,12 @@ words for a supplier with work, and a detail pane that shows what the database h
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QEventLoop, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import func, select
 
 from app.db.models import (
@@ -23,11 +24,21 @@ from app.services import suppliers as supplier_service
 from app.ui.tabs.suppliers import SuppliersTab
 
 
+def _pane_shows(tab: SuppliersTab, name: str) -> None:
+    """The detail is read in the background; wait (briefly) until the pane shows it."""
+    deadline = time.monotonic() + 5
+    while not (tab.pane.detail and tab.pane.detail.name == name):
+        assert time.monotonic() < deadline, f"the pane never showed {name}"
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+
+
 def _show(window) -> SuppliersTab:  # type: ignore[no-untyped-def]
     index = [p.title for p in window.tab_pages].index("Suppliers")
     window.tabs.setCurrentIndex(index)
     tab = window.tab_pages[index]
     assert tab.loaded
+    if tab.selected() is not None:
+        _pane_shows(tab, tab.selected().name)
     return tab
 
 
@@ -38,6 +49,7 @@ def _names(tab: SuppliersTab) -> list[str]:
 def _select(tab: SuppliersTab, name: str):  # type: ignore[no-untyped-def]
     row = _names(tab).index(name)
     tab.table.selectRow(row)
+    _pane_shows(tab, name)
     return tab.model.row_at(row)
 
 
@@ -87,7 +99,7 @@ def test_adding_a_supplier_through_the_dialog(window, gui_backroom, qtbot):
 
     qtbot.waitUntil(lambda: "Fired Up Pottery" in _names(tab), timeout=3000)
     assert tab.selected().name == "Fired Up Pottery"  # the new supplier is shown
-    assert tab.pane.detail.name == "Fired Up Pottery"
+    _pane_shows(tab, "Fired Up Pottery")
     supplier = _supplier(gui_backroom, "Fired Up Pottery")
     assert (supplier.email, supplier.phone, supplier.capacity, supplier.lead_time_days,
             supplier.notes, supplier.active) == (
@@ -142,12 +154,12 @@ def test_double_clicking_a_supplier_edits_it(window, gui_backroom, qtbot):
     shown = tab.model.row_at(_names(tab).index("Stitch Republic"))
     assert (shown.capacity, shown.categories) == (30, "T-shirts, Tote bags")
     assert tab.selected().id == row.id
-    assert "Tote bags (weight 2)" in tab.pane.categories.text()
-    assert tab.pane.history.rowCount() == 1
+    qtbot.waitUntil(lambda: "Tote bags (weight 2)" in tab.pane.categories.text(), timeout=3000)
+    qtbot.waitUntil(lambda: tab.pane.history.rowCount() == 1, timeout=3000)
     assert tab.pane.history.item(0, 1).text() == "Edited"
 
 
-def test_pausing_shows_paused_and_the_button_resumes(window, gui_backroom):
+def test_pausing_shows_paused_and_the_button_resumes(window, gui_backroom, qtbot):
     tab = _show(window)
     row = _select(tab, "Kiln & Co. Ceramics")
     assert tab.pause_button.text() == "Pause"
@@ -159,7 +171,7 @@ def test_pausing_shows_paused_and_the_button_resumes(window, gui_backroom):
     assert not shown.active
     assert tab.selected().id == row.id
     assert tab.pause_button.text() == "Resume"
-    assert "Paused" in tab.pane.state.text()
+    qtbot.waitUntil(lambda: "Paused" in tab.pane.state.text(), timeout=3000)
     assert not _supplier(gui_backroom, "Kiln & Co. Ceramics").active
     tab.pause_button.click()
     assert _supplier(gui_backroom, "Kiln & Co. Ceramics").active
@@ -170,6 +182,7 @@ def test_pausing_shows_paused_and_the_button_resumes(window, gui_backroom):
                                  StatusChange.entity_id == row.id)
                           .order_by(StatusChange.id)).all()
     assert [tuple(m) for m in moves] == [("active", "paused"), ("paused", "active")]
+    qtbot.waitUntil(lambda: tab.pane.history.rowCount() == 2, timeout=3000)
     assert [tab.pane.history.item(r, 1).text() for r in range(2)] == ["Resumed", "Paused"]
 
 
