@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -29,39 +25,21 @@ from app.services import orders, supplier_tasks
 from app.services.context import Backroom
 from app.ui import formatting
 from app.ui.dialogs.task_detail import TaskDialog, change_words
+from app.ui.widgets.detail import DetailDialog, read_only_table
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 RED = QColor("#b3261e")
 
 
 def _table(headers: list[str], rows: list[list[str]], numeric: set[int]) -> QTableWidget:
-    table = QTableWidget(len(rows), len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.verticalHeader().setVisible(False)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    for r, values in enumerate(rows):
-        for c, value in enumerate(values):
-            item = QTableWidgetItem(value)
-            if c in numeric:
-                item.setTextAlignment(RIGHT)
-            table.setItem(r, c, item)
-    table.resizeColumnsToContents()
-    table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-    return table
+    return read_only_table(headers, rows, stretch=1, numeric=numeric)
 
 
-class OrderDialog(QDialog):
-    changesMade = Signal(object)
-
+class OrderDialog(DetailDialog):
     def __init__(self, backroom: Callable[[], Backroom], order_id: int, parent=None):
-        super().__init__(parent)
+        super().__init__(parent, (760, 560))
         self._backroom, self._order_id = backroom, order_id
-        self.setMinimumSize(760, 560)
-        self._outer = QVBoxLayout(self)
-        self._outer.setContentsMargins(0, 0, 0, 0)
-        self._body = self._build()
-        self._outer.addWidget(self._body)
+        self._rebuild()
 
     def _build(self) -> QWidget:
         body = QWidget(self)
@@ -143,11 +121,6 @@ class OrderDialog(QDialog):
     def _task_changed(self, changes: object) -> None:
         self.changesMade.emit(changes)
         self._rebuild()
-
-    def _rebuild(self) -> None:
-        old, self._body = self._body, self._build()
-        self._outer.replaceWidget(old, self._body)
-        old.deleteLater()
 
     def move_to(self, status: OrderStatus) -> None:
         try:

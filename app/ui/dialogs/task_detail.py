@@ -7,9 +7,8 @@ from collections.abc import Callable
 from datetime import date
 from decimal import InvalidOperation
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDateEdit,
     QDialog,
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -25,7 +23,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +34,7 @@ from app.services import supplier_tasks
 from app.services.context import Backroom
 from app.services.supplier_tasks import TaskDetail
 from app.ui import formatting
+from app.ui.widgets.detail import DetailDialog, read_only_table
 
 RED = "color: #b3261e;"
 MUTED = "color: #6b6b6b;"
@@ -75,19 +73,7 @@ class ShipDialog(QDialog):
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> QTableWidget:
-    table = QTableWidget(len(rows), len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.verticalHeader().setVisible(False)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setWordWrap(True)
-    for r, values in enumerate(rows):
-        for c, value in enumerate(values):
-            table.setItem(r, c, QTableWidgetItem(value))
-    table.resizeColumnsToContents()
-    table.horizontalHeader().setSectionResizeMode(len(headers) - 1,
-                                                  QHeaderView.ResizeMode.Stretch)
-    return table
+    return read_only_table(headers, rows, stretch=len(headers) - 1, wrap=True)
 
 
 def change_words(from_status: str | None, to_status: str) -> str:
@@ -97,20 +83,14 @@ def change_words(from_status: str | None, to_status: str) -> str:
     return formatting.status(to_status)
 
 
-class TaskDialog(QDialog):
+class TaskDialog(DetailDialog):
     """`changesMade(Changes)` after every step that changed something."""
-
-    changesMade = Signal(object)
 
     def __init__(self, backroom: Callable[[], Backroom], task_id: int,
                  parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(parent, (820, 680))
         self._backroom, self.task_id = backroom, task_id
-        self.setMinimumSize(820, 680)
-        self._outer = QVBoxLayout(self)
-        self._outer.setContentsMargins(0, 0, 0, 0)
-        self._body = self._build()
-        self._outer.addWidget(self._body)
+        self._rebuild()
 
     # --- building ------------------------------------------------------------------------
 
@@ -225,11 +205,6 @@ class TaskDialog(QDialog):
         for widget in (self.due, self.cost, self.carrier, self.tracking, self.save_button):
             widget.setEnabled(editable)
         return box
-
-    def _rebuild(self) -> None:
-        old, self._body = self._body, self._build()
-        self._outer.replaceWidget(old, self._body)
-        old.deleteLater()
 
     # --- acting --------------------------------------------------------------------------
 
