@@ -4,7 +4,7 @@ Money is integer minor units beside an ISO currency code; times are UTC.
 Stock movements are the ledger; stock levels are the snapshot kept equal to their sums.
 """
 
-from __future__ import annotations
+
 
 from datetime import UTC, date, datetime
 from typing import Any
@@ -133,7 +133,7 @@ class Product(Base):
     created_at: Mapped[datetime] = created()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    category: Mapped[Category | None] = relationship()
+    category: Mapped["Category | None"] = relationship()
 
 
 class ProductPhoto(Base):
@@ -290,7 +290,7 @@ class Order(Base):
     created_at: Mapped[datetime] = created()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    lines: Mapped[list[OrderLine]] = relationship(back_populates="order",
+    lines: Mapped[list["OrderLine"]] = relationship(back_populates="order",
                                                   cascade="all, delete-orphan")
     __table_args__ = (
         UniqueConstraint("channel_id", "external_id"),
@@ -313,7 +313,7 @@ class OrderLine(Base):
     personalisation: Mapped[str] = mapped_column(Text, default="")
     needs_making: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    order: Mapped[Order] = relationship(back_populates="lines")
+    order: Mapped["Order"] = relationship(back_populates="lines")
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
 
 
