@@ -263,6 +263,11 @@ def _catalogue(sink: _Sink, data: dict[str, Any], rng: random.Random, scale: int
             links.append({"supplier_id": i, "category_id": cat.categories[code], "weight": 1})
     sink.dicts(Supplier.__table__, suppliers)
     sink.dicts(SupplierCategory.__table__, links)
+    # Each supplier's history starts where the Suppliers tab's editor starts it: "Added".
+    sink.dicts(StatusChange.__table__, [
+        {"entity": "supplier", "entity_id": row["id"], "from_status": None,
+         "to_status": "active", "actor": "owner", "note": "Added",
+         "changed_at": row["created_at"]} for row in suppliers])
 
     channels = []
     for i, ch in enumerate(data["channels"], start=1):

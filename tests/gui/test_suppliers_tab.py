@@ -155,7 +155,7 @@ def test_double_clicking_a_supplier_edits_it(window, gui_backroom, qtbot):
     assert (shown.capacity, shown.categories) == (30, "T-shirts, Tote bags")
     assert tab.selected().id == row.id
     qtbot.waitUntil(lambda: "Tote bags (weight 2)" in tab.pane.categories.text(), timeout=3000)
-    qtbot.waitUntil(lambda: tab.pane.history.rowCount() == 1, timeout=3000)
+    qtbot.waitUntil(lambda: tab.pane.history.rowCount() == 2, timeout=3000)  # + "Added"
     assert tab.pane.history.item(0, 1).text() == "Edited"
 
 
@@ -181,9 +181,11 @@ def test_pausing_shows_paused_and_the_button_resumes(window, gui_backroom, qtbot
                           .where(StatusChange.entity == "supplier",
                                  StatusChange.entity_id == row.id)
                           .order_by(StatusChange.id)).all()
-    assert [tuple(m) for m in moves] == [("active", "paused"), ("paused", "active")]
-    qtbot.waitUntil(lambda: tab.pane.history.rowCount() == 2, timeout=3000)
-    assert [tab.pane.history.item(r, 1).text() for r in range(2)] == ["Resumed", "Paused"]
+    assert [tuple(m) for m in moves] == [(None, "active"), ("active", "paused"),
+                                         ("paused", "active")]  # added, paused, resumed
+    qtbot.waitUntil(lambda: tab.pane.history.rowCount() == 3, timeout=3000)
+    assert [tab.pane.history.item(r, 1).text() for r in range(3)] == [
+        "Resumed", "Paused", "Added"]
 
 
 def test_deleting_a_supplier_with_tasks_is_refused_in_words(window, gui_backroom, monkeypatch):
