@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Config
 from app.domain.access import Viewer
+from app.services.access import with_viewer
 from app.services.uow import UnitOfWork
 
 P = ParamSpec("P")
@@ -36,7 +37,7 @@ class Backroom:
     def read(self, fn: Callable[Concatenate[Session, P], R], *args: P.args,
              **kwargs: P.kwargs) -> R:
         """Run a query function in a short read session; DTOs come back, never ORM objects."""
-        with self.sessions() as session:
+        with self.session() as session:
             return fn(session, *args, **kwargs)
 
     def act(self, fn: Callable[Concatenate[UnitOfWork, P], R], *args: P.args,
@@ -45,7 +46,11 @@ class Backroom:
         return fn(self.uow(), *args, **kwargs)
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.actor)
+        return UnitOfWork(self.session, self.actor)
+
+    def session(self) -> Session:
+        """A new session that knows who is asking (services check it; see access.py)."""
+        return with_viewer(self.sessions(), self.viewer)
 
     @property
     def database_label(self) -> str:

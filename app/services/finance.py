@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Channel, Order, OrderLine
+from app.domain.access import Can
 from app.domain.statuses import OrderStatus
+from app.services.access import require
 from app.services.paging import Page, PageRequest
 
 # Orders that did not end in a sale; everything else counts as sold when placed.
@@ -40,6 +42,7 @@ def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
 
 def months_with_orders(session: Session) -> tuple[date, ...]:
     """First days of the months from the first order to now, newest first."""
+    require(session, Can.SEE_FINANCE)
     first = session.scalar(select(func.min(Order.placed_at)))
     today = date.today()
     if first is None:
@@ -53,6 +56,7 @@ def months_with_orders(session: Session) -> tuple[date, ...]:
 
 
 def month_by_channel(session: Session, year: int, month: int) -> tuple[FinanceRow, ...]:
+    require(session, Can.SEE_FINANCE)
     start, end = month_bounds(year, month)
     sold = (Order.placed_at >= start, Order.placed_at < end, Order.status.not_in(NOT_SOLD))
     costs = dict(

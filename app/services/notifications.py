@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import Notification, OutboxEmail
+from app.domain.access import Can
 from app.domain.changes import Changes
 from app.domain.errors import DomainError
 from app.domain.outbox import OutboxStatus
@@ -27,6 +28,7 @@ from app.notify.smtp import (
     transport_for,
 )
 from app.notify.templates import KINDS, PLACEHOLDERS, Template, preview, validate
+from app.services.access import require
 from app.services.paging import Listing, Page, PageRequest, keyset_page
 from app.services.uow import UnitOfWork
 
@@ -234,6 +236,7 @@ def save_smtp_settings(uow: UnitOfWork, settings: SmtpSettings,
     if problems:
         raise DomainError("\n".join(problems))
     with uow:
+        require(uow.session, Can.CHANGE_SETTINGS)
         store_smtp_settings(uow.session, settings)
         if password:
             store_password(settings.username, password)
@@ -318,6 +321,7 @@ def save_template(uow: UnitOfWork, kind: str, subject: str, body: str) -> Change
     if problems:
         raise DomainError("The template was not saved. " + " ".join(problems))
     with uow:
+        require(uow.session, Can.CHANGE_SETTINGS)
         store_template(uow.session, kind, Template(subject, body))
         uow.commit()
     return uow.changes
@@ -326,6 +330,7 @@ def save_template(uow: UnitOfWork, kind: str, subject: str, body: str) -> Change
 def reset_template(uow: UnitOfWork, kind: str) -> Changes:
     """Go back to the built-in text for a kind of message."""
     with uow:
+        require(uow.session, Can.CHANGE_SETTINGS)
         store_template(uow.session, kind, None)
         uow.commit()
     return uow.changes

@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 from app.db.models import Category
 from app.db.settings import get_setting, put_setting
 from app.domain import task_sku
+from app.domain.access import Can
 from app.domain.assignment import STRATEGY_LABELS, strategy_from_setting
 from app.domain.changes import Changes
 from app.domain.errors import DomainError
+from app.services.access import require
 from app.services.uow import UnitOfWork
 
 PATTERN_KEY = "task_sku_pattern"
@@ -88,6 +90,7 @@ def save_task_settings(uow: UnitOfWork, pattern: str, auto_purchasing: bool,
                           + "\n".join(f"• {p}" for p in problems))
     chosen = {cid: strategy_from_setting(s) for cid, s in (strategies or {}).items()}
     with uow:
+        require(uow.session, Can.CHANGE_SETTINGS)
         put_setting(uow.session, PATTERN_KEY, pattern)
         put_setting(uow.session, AUTO_PURCHASING_KEY, bool(auto_purchasing))
         for category_id, strategy in chosen.items():
@@ -108,6 +111,7 @@ def set_category_strategy(uow: UnitOfWork, category_id: int, strategy: str) -> C
     """Choose how a category's supplier is picked: round robin, least open tasks, weighted."""
     chosen = strategy_from_setting(strategy)
     with uow:
+        require(uow.session, Can.CHANGE_SETTINGS)
         _category(uow.session, category_id).assignment_strategy = str(chosen)
         uow.changed(tasks=True, suppliers=True)
         uow.commit()

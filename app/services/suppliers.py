@@ -26,11 +26,13 @@ from app.db.models import (
     SupplierTask,
     User,
 )
+from app.domain.access import Can
 from app.domain.changes import Changes
 from app.domain.errors import DomainError
 from app.domain.scorecard import WINDOWS, Scorecard, WindowCounts, score, window_start
 from app.domain.statuses import OPEN_TASK_STATUSES, TaskStatus
 from app.services import history
+from app.services.access import require
 from app.services.history import HistoryLine
 from app.services.paging import Listing, Page, PageRequest, keyset_page
 from app.services.search import query_terms
@@ -285,6 +287,7 @@ def save_supplier(uow: UnitOfWork, supplier_id: int | None, form: SupplierForm) 
     """Add a supplier (supplier_id None) or change one; every problem is named at once."""
     form = _clean(form)
     with uow:
+        require(uow.session, Can.MANAGE_SUPPLIERS)
         s = uow.session
         supplier = None if supplier_id is None else _get(s, supplier_id)
         problems = _problems(s, supplier_id, form)
@@ -332,6 +335,7 @@ def save_supplier(uow: UnitOfWork, supplier_id: int | None, form: SupplierForm) 
 def set_active(uow: UnitOfWork, supplier_id: int, active: bool, note: str = "") -> Changes:
     """Pause a supplier (no new work goes to it) or resume it; recorded in its history."""
     with uow:
+        require(uow.session, Can.MANAGE_SUPPLIERS)
         s = uow.session
         supplier = _get(s, supplier_id)
         if supplier.active == active:
@@ -352,6 +356,7 @@ def delete_supplier(uow: UnitOfWork, supplier_id: int) -> Changes:
     """Delete a supplier that never had work; one with tasks is paused instead, so its
     history survives."""
     with uow:
+        require(uow.session, Can.MANAGE_SUPPLIERS)
         s = uow.session
         supplier = _get(s, supplier_id)
         held = [(n, one, many) for n, one, many in (

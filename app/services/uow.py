@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from app.domain.changes import Changes
 from app.domain.errors import DomainError
@@ -14,7 +15,7 @@ from app.domain.errors import DomainError
 class UnitOfWork:
     """`with uow: ...; uow.commit()`; leaving the block without commit rolls back."""
 
-    def __init__(self, sessions: sessionmaker[Session], actor: str):
+    def __init__(self, sessions: Callable[[], Session], actor: str):
         self._sessions = sessions
         self.actor = actor
         self.session: Session

@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
                                                  self.task_settings)
         settings_menu.addSeparator()
         notify_actions = self.notifier.fill_settings_menu(settings_menu)
+        self.settings_only_actions = [a for a in notify_actions if "Outbox" not in a.text()]
 
         help_menu = self.menuBar().addMenu("&Help")
         self.about_action = self._action(help_menu, "&About Backroom", self.about)
@@ -231,10 +232,10 @@ class MainWindow(QMainWindow):
         self.users_action.setEnabled(viewer is not None and viewer.can(Can.MANAGE_USERS))
         self.users_action.setToolTip("" if self.users_action.isEnabled()
                                      else "Only the owner manages users")
-        self.task_settings_action.setEnabled(viewer is not None
-                                             and viewer.can(Can.CHANGE_SETTINGS))
-        self.task_settings_action.setToolTip("" if self.task_settings_action.isEnabled()
-                                             else "Only the owner changes settings")
+        changes_settings = viewer is not None and viewer.can(Can.CHANGE_SETTINGS)
+        for action in (self.task_settings_action, *self.settings_only_actions):
+            action.setEnabled(changes_settings)
+            action.setToolTip("" if changes_settings else "Only the owner changes settings")
 
     def start_background_checks(self) -> None:
         """Hourly, and once now: tell the owner about tasks that have become overdue."""

@@ -103,7 +103,7 @@ class _Worker(QObject):
     @Slot()
     def run(self) -> None:
         try:
-            with self._backroom.sessions() as session:
+            with self._backroom.session() as session:
                 ctx = JobContext(self._backroom, session, self._job)
                 if self._writes:
                     with WRITE_LOCK:

@@ -360,6 +360,12 @@ def test_users_menu_is_for_the_owner_only(qtbot, gui_backroom):
     assert not staff_window.tabs.isTabVisible(finance)  # staff see no finance
     assert not staff_window.view_actions[finance].isEnabled()
     assert owner_window.tabs.isTabVisible(finance)
+    for action in (staff_window.task_settings_action, *staff_window.settings_only_actions):
+        assert not action.isEnabled()
+        assert action.toolTip() == "Only the owner changes settings"
+    assert [a.text() for a in staff_window.settings_only_actions] == [
+        "&E-mail…", "Message &templates…"]
+    assert all(a.isEnabled() for a in owner_window.settings_only_actions)
 
 
 def test_overdue_tasks_are_announced_once_and_the_window_hears_of_it(window, gui_backroom):
