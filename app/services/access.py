@@ -6,9 +6,16 @@ and acts as the owner; the window always signs someone in first.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from sqlalchemy.orm import Session
 
 from app.domain.access import Can, Viewer
+from app.services.uow import UnitOfWork
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 VIEWER = "viewer"
 
@@ -28,3 +35,21 @@ def require(session: Session, what: Can) -> None:
     viewer = viewer_of(session)
     if viewer is not None:
         viewer.require(what)
+
+
+def requires(what: Can) -> Callable[[F], F]:
+    """Mark a service as needing `what`: checked before it runs, against the viewer of its
+    session (reads) or unit of work (actions)."""
+
+    def wrap(fn: F) -> F:
+        @functools.wraps(fn)
+        def checked(first: Any, *args: Any, **kwargs: Any) -> Any:
+            viewer = first.viewer if isinstance(first, UnitOfWork) else viewer_of(first)
+            if viewer is not None:
+                viewer.require(what)
+            return fn(first, *args, **kwargs)
+
+        checked.requires = what  # type: ignore[attr-defined]
+        return checked  # type: ignore[return-value]
+
+    return wrap

@@ -46,7 +46,7 @@ class Backroom:
         return fn(self.uow(), *args, **kwargs)
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.session, self.actor)
+        return UnitOfWork(self.session, self.actor, self.viewer)
 
     def session(self) -> Session:
         """A new session that knows who is asking (services check it; see access.py)."""

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Channel, Order, OrderLine
 from app.domain.access import Can
 from app.domain.statuses import OrderStatus
-from app.services.access import require
+from app.services.access import requires
 from app.services.paging import Page, PageRequest
 
 # Orders that did not end in a sale; everything else counts as sold when placed.
@@ -40,9 +40,9 @@ def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
+@requires(Can.SEE_FINANCE)
 def months_with_orders(session: Session) -> tuple[date, ...]:
     """First days of the months from the first order to now, newest first."""
-    require(session, Can.SEE_FINANCE)
     first = session.scalar(select(func.min(Order.placed_at)))
     today = date.today()
     if first is None:
@@ -55,8 +55,8 @@ def months_with_orders(session: Session) -> tuple[date, ...]:
     return tuple(months)
 
 
+@requires(Can.SEE_FINANCE)
 def month_by_channel(session: Session, year: int, month: int) -> tuple[FinanceRow, ...]:
-    require(session, Can.SEE_FINANCE)
     start, end = month_bounds(year, month)
     sold = (Order.placed_at >= start, Order.placed_at < end, Order.status.not_in(NOT_SOLD))
     costs = dict(
@@ -88,6 +88,7 @@ def sort_rows(rows: tuple[FinanceRow, ...], key: str, descending: bool
                         reverse=descending))
 
 
+@requires(Can.SEE_FINANCE)
 def list_page(session: Session, req: PageRequest) -> Page[FinanceRow]:
     """The month's rows (one per channel and currency: a handful, never the orders)."""
     month: date = req.filter("month") or date.today().replace(day=1)
@@ -95,5 +96,6 @@ def list_page(session: Session, req: PageRequest) -> Page[FinanceRow]:
     return Page(rows=sort_rows(rows, req.sort, req.descending), after=None)
 
 
+@requires(Can.SEE_FINANCE)
 def count(session: Session, req: PageRequest) -> int:
     return len(list_page(session, req).rows)

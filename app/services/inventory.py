@@ -8,6 +8,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Category, Location, Product, StockLevel
+from app.domain.access import Can
+from app.services.access import requires
 from app.services.paging import Listing, Page, PageRequest, keyset_page
 from app.services.search import prefix_range, query_terms
 
@@ -66,6 +68,7 @@ def _where(req: PageRequest):  # type: ignore[no-untyped-def]
     return conds
 
 
+@requires(Can.SEE_INVENTORY)
 def list_page(session: Session, req: PageRequest) -> Page[ProductRow]:
     stmt = (select(Product.id, Product.sku, Product.title, func.coalesce(Category.name, ""),
                    ON_HAND, RESERVED, FIRST_BIN, BIN_COUNT, Product.made_to_order)
@@ -82,6 +85,7 @@ def list_page(session: Session, req: PageRequest) -> Page[ProductRow]:
     return keyset_page(session, stmt, LISTING, req, row)
 
 
+@requires(Can.SEE_INVENTORY)
 def count(session: Session, req: PageRequest) -> int:
     stmt = (select(func.count()).select_from(Product)
             .outerjoin(Category, Category.id == Product.category_id).where(*_where(req)))
@@ -94,6 +98,7 @@ class CategoryOption:
     name: str
 
 
+@requires(Can.SEE_INVENTORY)
 def categories(session: Session) -> tuple[CategoryOption, ...]:
     """The categories to filter by, in name order."""
     return tuple(CategoryOption(c, n) for c, n in session.execute(

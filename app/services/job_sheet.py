@@ -27,10 +27,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Order, OrderLine, Supplier, SupplierTask, TaskMessage, utcnow
+from app.domain.access import Can
 from app.domain.errors import DomainError
 from app.domain.job_sheet import STATUS_WORDS, status_from_word, steps
 from app.domain.statuses import OPEN_TASK_STATUSES, TaskStatus, label
 from app.services import supplier_tasks as st
+from app.services.access import requires
 from app.services.uow import UnitOfWork
 
 T = TaskStatus
@@ -87,6 +89,7 @@ def _text(cell: Any, value: str) -> None:
         cell.quotePrefix = True
 
 
+@requires(Can.MANAGE_SUPPLIERS)
 def export_job_sheet(session: Session, supplier_id: int, path: Path | str) -> JobSheetExport:
     """Write the supplier's open tasks to an XLSX job sheet at path (whole or not at all)."""
     path = Path(path)
@@ -276,6 +279,7 @@ class _Plan:
     reshipping: bool  # a shipped task's carrier or tracking number changes
 
 
+@requires(Can.MANAGE_SUPPLIERS)
 def import_job_sheet(uow: UnitOfWork, supplier_id: int, path: Path | str) -> JobSheetImport:
     """Apply a filled-in job sheet of this supplier: every row, or (any problem) none."""
     path = Path(path)

@@ -28,7 +28,7 @@ from app.notify.smtp import (
     transport_for,
 )
 from app.notify.templates import KINDS, PLACEHOLDERS, Template, preview, validate
-from app.services.access import require
+from app.services.access import requires
 from app.services.paging import Listing, Page, PageRequest, keyset_page
 from app.services.uow import UnitOfWork
 
@@ -63,6 +63,7 @@ def _for(user_id: int | None):  # type: ignore[no-untyped-def]
     return or_(Notification.for_user_id == user_id, Notification.for_user_id.is_(None))
 
 
+@requires(Can.SEE_ORDERS)
 def notification_list(session: Session, user_id: int | None = None,
                       limit: int = 200) -> tuple[NotificationView, ...]:
     """The newest notifications first."""
@@ -74,11 +75,13 @@ def notification_list(session: Session, user_id: int | None = None,
     return tuple(NotificationView(*r) for r in rows)
 
 
+@requires(Can.SEE_ORDERS)
 def unread_count(session: Session, user_id: int | None = None) -> int:
     return int(session.scalar(select(func.count(Notification.id))
                               .where(_for(user_id), Notification.read_at.is_(None))) or 0)
 
 
+@requires(Can.SEE_ORDERS)
 def mark_read(uow: UnitOfWork, ids: Iterable[int]) -> Changes:
     ids = list(ids)
     with uow:
@@ -90,6 +93,7 @@ def mark_read(uow: UnitOfWork, ids: Iterable[int]) -> Changes:
     return uow.changes
 
 
+@requires(Can.SEE_ORDERS)
 def mark_all_read(uow: UnitOfWork, user_id: int | None = None) -> Changes:
     with uow:
         uow.session.execute(update(Notification)
@@ -144,17 +148,20 @@ def _outbox_where(req: PageRequest) -> list:  # type: ignore[type-arg]
     return conds
 
 
+@requires(Can.SEE_ALL_TASKS)
 def outbox_page(session: Session, req: PageRequest) -> Page[OutboxRow]:
     """The outbox, newest first: to, subject, status, tries, the last error, when."""
     stmt = select(*_OUTBOX_COLUMNS).where(*_outbox_where(req))
     return keyset_page(session, stmt, OUTBOX, req, lambda r: OutboxRow(*r[:9]))
 
 
+@requires(Can.SEE_ALL_TASKS)
 def outbox_count(session: Session, req: PageRequest) -> int:
     return int(session.scalar(select(func.count(OutboxEmail.id))
                               .where(*_outbox_where(req))) or 0)
 
 
+@requires(Can.SEE_ALL_TASKS)
 def outbox_summary(session: Session) -> dict[str, int]:
     """How many messages are in each status."""
     return {status: n for status, n in session.execute(
@@ -166,6 +173,7 @@ def outbox_ready(session: Session, now: datetime | None = None) -> bool:
     return load_smtp_settings(session) is not None and outbox.due_count(session, now) > 0
 
 
+@requires(Can.SEE_ALL_TASKS)
 def retry_now(uow: UnitOfWork, ids: Iterable[int]) -> Changes:
     """Try these messages again at the next send rather than waiting for their turn."""
     ids = list(ids)
@@ -211,6 +219,7 @@ def deliver_outbox(sessions: Callable[[], Session], *, now: datetime | None = No
 # --- SMTP settings ------------------------------------------------------------------------
 
 
+@requires(Can.CHANGE_SETTINGS)
 def smtp_settings(session: Session) -> SmtpSettings | None:
     return load_smtp_settings(session)
 
@@ -226,6 +235,7 @@ def _cleaned(settings: SmtpSettings) -> SmtpSettings:
                    owner_address=settings.owner_address.strip())
 
 
+@requires(Can.CHANGE_SETTINGS)
 def save_smtp_settings(uow: UnitOfWork, settings: SmtpSettings,
                        password: str | None = None) -> Changes:
     """Save the mail server; a password given goes to the system keyring, never the database."""
@@ -236,7 +246,6 @@ def save_smtp_settings(uow: UnitOfWork, settings: SmtpSettings,
     if problems:
         raise DomainError("\n".join(problems))
     with uow:
-        require(uow.session, Can.CHANGE_SETTINGS)
         store_smtp_settings(uow.session, settings)
         if password:
             store_password(settings.username, password)
@@ -295,6 +304,7 @@ def template_kinds() -> tuple[tuple[str, str], ...]:
     return tuple((k.name, k.title) for k in KINDS.values())
 
 
+@requires(Can.CHANGE_SETTINGS)
 def template_view(session: Session, kind: str) -> TemplateView:
     k = KINDS[kind]
     edited = template_overrides(session).get(kind)
@@ -313,6 +323,7 @@ def check_template(kind: str, subject: str, body: str) -> TemplateCheck:
     return TemplateCheck((), shown.subject, shown.body)
 
 
+@requires(Can.CHANGE_SETTINGS)
 def save_template(uow: UnitOfWork, kind: str, subject: str, body: str) -> Changes:
     """Keep the owner's text for a kind of message; refused in words if it would not work."""
     if kind not in KINDS:
@@ -321,16 +332,15 @@ def save_template(uow: UnitOfWork, kind: str, subject: str, body: str) -> Change
     if problems:
         raise DomainError("The template was not saved. " + " ".join(problems))
     with uow:
-        require(uow.session, Can.CHANGE_SETTINGS)
         store_template(uow.session, kind, Template(subject, body))
         uow.commit()
     return uow.changes
 
 
+@requires(Can.CHANGE_SETTINGS)
 def reset_template(uow: UnitOfWork, kind: str) -> Changes:
     """Go back to the built-in text for a kind of message."""
     with uow:
-        require(uow.session, Can.CHANGE_SETTINGS)
         store_template(uow.session, kind, None)
         uow.commit()
     return uow.changes

@@ -9,10 +9,12 @@ from sqlalchemy import distinct, func, intersect, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Channel, Order, OrderLine, OrderSearchTerm
+from app.domain.access import Can
 from app.domain.changes import Changes
 from app.domain.errors import DomainError
 from app.domain.statuses import OPEN_ORDER_STATUSES, OrderStatus, check_transition
 from app.services import history, stock
+from app.services.access import requires
 from app.services.history import HistoryLine
 from app.services.paging import Listing, Page, PageRequest, keyset_page
 from app.services.search import prefix_range, query_terms
@@ -138,11 +140,13 @@ def _row(r) -> OrderRow:  # type: ignore[no-untyped-def]
 _LIST = select(*_COLUMNS).join(Channel, Channel.id == Order.channel_id)
 
 
+@requires(Can.SEE_ORDERS)
 def list_page(session: Session, req: PageRequest) -> Page[OrderRow]:
     stmt = _LIST.where(*_matching(session, req.search), *_filters(req))
     return keyset_page(session, stmt, LISTING, req, _row)
 
 
+@requires(Can.SEE_ORDERS)
 def count(session: Session, req: PageRequest) -> int:
     words = query_terms(req.search)
     filters = _filters(req)
@@ -158,6 +162,7 @@ def count(session: Session, req: PageRequest) -> int:
     return int(session.scalar(select(func.count(Order.id)).where(*_where(req))) or 0)
 
 
+@requires(Can.SEE_ORDERS)
 def detail(session: Session, order_id: int) -> OrderDetail:
     r = session.execute(select(*_COLUMNS).join(Channel, Channel.id == Order.channel_id)
                         .where(Order.id == order_id)).one_or_none()
@@ -201,6 +206,7 @@ def move_order(session: Session, order: Order, to: OrderStatus, actor: str,
     history.record(session, "order", order.id, str(current), str(to), actor, note)
 
 
+@requires(Can.MOVE_ORDERS)
 def change_status(uow: UnitOfWork, order_ids: list[int], to: OrderStatus,
                   note: str = "") -> Changes:
     """Move orders to a new status; cancelling gives back their stock and cancels their

@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Channel, Location, Order, OrderLine, StockLevel
+from app.domain.access import Can
 from app.domain.statuses import OrderStatus
+from app.services.access import requires
 from app.services.orders import matching_ids
 from app.services.paging import Listing, Page, PageRequest, keyset_page
 
@@ -50,6 +52,7 @@ def _where(req: PageRequest):  # type: ignore[no-untyped-def]
     return [Order.status == str(OrderStatus.READY_TO_PICK), *matching_ids(req.search)]
 
 
+@requires(Can.SEE_ORDERS)
 def list_page(session: Session, req: PageRequest) -> Page[PickRow]:
     stmt = (select(Order.id, Order.number, Channel.name, Order.placed_at, Order.customer_name,
                    Order.items_count, func.coalesce(_FIRST_BIN, ""), Order.shipping_service)
@@ -57,5 +60,6 @@ def list_page(session: Session, req: PageRequest) -> Page[PickRow]:
     return keyset_page(session, stmt, LISTING, req, lambda r: PickRow(*r[:8]))
 
 
+@requires(Can.SEE_ORDERS)
 def count(session: Session, req: PageRequest) -> int:
     return int(session.scalar(select(func.count(Order.id)).where(*_where(req))) or 0)

@@ -17,7 +17,7 @@ from app.domain.access import Can
 from app.domain.assignment import STRATEGY_LABELS, strategy_from_setting
 from app.domain.changes import Changes
 from app.domain.errors import DomainError
-from app.services.access import require
+from app.services.access import requires
 from app.services.uow import UnitOfWork
 
 PATTERN_KEY = "task_sku_pattern"
@@ -61,6 +61,7 @@ class SkuPreview:
         return not self.problems
 
 
+@requires(Can.SEE_ALL_TASKS)
 def task_settings(session: Session) -> TaskSettings:
     cats = tuple(
         CategoryStrategy(i, n, str(strategy_from_setting(s))) for i, n, s in session.execute(
@@ -78,6 +79,7 @@ def task_sku_preview(pattern: str, on: date | None = None) -> SkuPreview:
     return SkuPreview(task_sku.preview(pattern, on=on or date.today()), ())
 
 
+@requires(Can.CHANGE_SETTINGS)
 def save_task_settings(uow: UnitOfWork, pattern: str, auto_purchasing: bool,
                        strategies: Mapping[int, str] | None = None) -> Changes:
     """Keep the task SKU pattern, the auto-purchasing rule and (optionally) each category's
@@ -90,7 +92,6 @@ def save_task_settings(uow: UnitOfWork, pattern: str, auto_purchasing: bool,
                           + "\n".join(f"• {p}" for p in problems))
     chosen = {cid: strategy_from_setting(s) for cid, s in (strategies or {}).items()}
     with uow:
-        require(uow.session, Can.CHANGE_SETTINGS)
         put_setting(uow.session, PATTERN_KEY, pattern)
         put_setting(uow.session, AUTO_PURCHASING_KEY, bool(auto_purchasing))
         for category_id, strategy in chosen.items():
@@ -107,11 +108,11 @@ def _category(session: Session, category_id: int) -> Category:
     return category
 
 
+@requires(Can.CHANGE_SETTINGS)
 def set_category_strategy(uow: UnitOfWork, category_id: int, strategy: str) -> Changes:
     """Choose how a category's supplier is picked: round robin, least open tasks, weighted."""
     chosen = strategy_from_setting(strategy)
     with uow:
-        require(uow.session, Can.CHANGE_SETTINGS)
         _category(uow.session, category_id).assignment_strategy = str(chosen)
         uow.changed(tasks=True, suppliers=True)
         uow.commit()

@@ -36,6 +36,7 @@ from app.db.models import (
 )
 from app.db.settings import get_setting, put_setting
 from app.domain import task_sku
+from app.domain.access import Can
 from app.domain.assignment import Candidate, Strategy, choose_supplier, strategy_from_setting
 from app.domain.changes import Changes
 from app.domain.errors import DomainError
@@ -51,6 +52,7 @@ from app.notify.outbox import address_problem
 from app.notify.settings import template_overrides
 from app.notify.templates import render as render_message
 from app.services import history
+from app.services.access import requires, viewer_of
 from app.services.history import HistoryLine
 from app.services.paging import Listing, Page, PageRequest, keyset_page
 from app.services.search import prefix_range, query_terms
@@ -501,6 +503,7 @@ def _change(entity: str, entity_id: int, from_status: str | None, to_status: str
 _CHANGED = {"orders": True, "tasks": True, "suppliers": True}
 
 
+@requires(Can.MOVE_ORDERS)
 def send_to_suppliers(uow: UnitOfWork, order_ids: Sequence[int]) -> Changes:
     """Send orders to their suppliers: Purchasing, and one task per line that needs making.
 
@@ -550,7 +553,27 @@ def _get(session: Session, task_id: int) -> SupplierTask:
     task = session.get(SupplierTask, task_id, with_for_update=True)
     if task is None:
         raise DomainError("That supplier task no longer exists; refresh the list.")
+    _may_work_on(session, task)
     return task
+
+
+def _may_work_on(session: Session, task: SupplierTask) -> None:
+    """A supplier works only on its own tasks; the workshop on all of them."""
+    viewer = viewer_of(session)
+    if viewer is None or viewer.can(Can.SEE_ALL_TASKS):
+        return
+    if viewer.can(Can.WORK_OWN_TASKS) and task.supplier_id == viewer.supplier_id:
+        return
+    raise DomainError(f"Task {task.sku} is not one of yours, so it was not shown or changed.")
+
+
+def _own_tasks(session: Session) -> list[Any]:
+    """Conditions that keep a supplier to its own tasks (none for the workshop)."""
+    viewer = viewer_of(session)
+    if viewer is None or viewer.can(Can.SEE_ALL_TASKS):
+        return []
+    viewer.require(Can.WORK_OWN_TASKS)
+    return [SupplierTask.supplier_id == viewer.supplier_id]
 
 
 def _check(task: SupplierTask, to: TaskStatus) -> None:
@@ -624,6 +647,7 @@ def finish_production(uow: UnitOfWork, task_id: int) -> Changes:
     return _act(uow, task_id, T.PRODUCED, production_ended_at=utcnow())
 
 
+@requires(Can.SEE_ALL_TASKS)
 def cancel_task(uow: UnitOfWork, task_id: int, note: str = "") -> Changes:
     return _act(uow, task_id, T.CANCELLED, note)
 
@@ -762,6 +786,7 @@ def _give(session: Session, task: SupplierTask, maker: _Maker, actor: str, how: 
     _order_note(session, task, actor, f"Task {task.sku} assigned to {maker.name}")
 
 
+@requires(Can.SEE_ALL_TASKS)
 def assign_task(uow: UnitOfWork, task_id: int, supplier_id: int | None) -> Changes:
     """Give a task that needs a supplier to one chosen by hand, or (None) to the supplier
     whose turn it is; refused in words if nobody can take it."""
@@ -809,6 +834,7 @@ def _shipping_problems(carrier: str, tracking: str, need_carrier: bool) -> list[
     return problems
 
 
+@requires(Can.SEE_ALL_TASKS)
 def edit_task(uow: UnitOfWork, task_id: int, due_date: date | None, cost_minor: int,
               carrier: str, tracking: str) -> Changes:
     """Change a task's due date (its milestone), cost, carrier and tracking number."""
@@ -1015,16 +1041,17 @@ def task_list_page(session: Session, req: PageRequest, today: date | None = None
     """A page of supplier tasks, filtered (status, supplier_id, category_id, overdue,
     needs_supplier) and searched by task SKU or order number/customer."""
     today = today or date.today()
-    stmt = _select(*_COLUMNS).where(*_where(req, today))
+    stmt = _select(*_COLUMNS).where(*_where(req, today), *_own_tasks(session))
     return keyset_page(session, stmt, LISTING, req, _row(today))
 
 
 def task_count(session: Session, req: PageRequest, today: date | None = None) -> int:
     today = today or date.today()
     return int(session.scalar(_select(func.count(SupplierTask.id))
-                              .where(*_where(req, today))) or 0)
+                              .where(*_where(req, today), *_own_tasks(session))) or 0)
 
 
+@requires(Can.SEE_ALL_TASKS)
 def overdue_count(session: Session, today: date | None = None) -> int:
     """Open tasks past their due date (for the tab's title)."""
     today = today or date.today()
@@ -1032,11 +1059,13 @@ def overdue_count(session: Session, today: date | None = None) -> int:
         SupplierTask.status.in_(_OPEN), SupplierTask.due_date < today)) or 0)
 
 
+@requires(Can.SEE_ALL_TASKS)
 def needs_supplier_count(session: Session) -> int:
     return int(session.scalar(select(func.count(SupplierTask.id)).where(
         SupplierTask.status == str(T.UNASSIGNED))) or 0)
 
 
+@requires(Can.SEE_ORDERS)
 def order_tasks(session: Session, order_id: int, today: date | None = None
                 ) -> tuple[TaskRow, ...]:
     """An order's supplier tasks, in the order they were made."""
@@ -1101,6 +1130,7 @@ def task_detail(session: Session, task_id: int, today: date | None = None) -> Ta
     task = session.get(SupplierTask, task_id)
     if task is None:
         raise DomainError("That supplier task no longer exists; refresh the list.")
+    _may_work_on(session, task)
     order = session.get_one(Order, task.order_id)
     line = session.get_one(OrderLine, task.order_line_id)
     supplier = session.get(Supplier, task.supplier_id) if task.supplier_id else None
@@ -1148,6 +1178,7 @@ class SupplierChoice:
         return self.capacity is not None and self.open_tasks >= self.capacity
 
 
+@requires(Can.SEE_ALL_TASKS)
 def supplier_choices(session: Session, task_id: int) -> tuple[SupplierChoice, ...]:
     """The suppliers serving the task's category, by name, for the Assign dialog."""
     task = session.get(SupplierTask, task_id)

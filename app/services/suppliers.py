@@ -32,7 +32,7 @@ from app.domain.errors import DomainError
 from app.domain.scorecard import WINDOWS, Scorecard, WindowCounts, score, window_start
 from app.domain.statuses import OPEN_TASK_STATUSES, TaskStatus
 from app.services import history
-from app.services.access import require
+from app.services.access import requires
 from app.services.history import HistoryLine
 from app.services.paging import Listing, Page, PageRequest, keyset_page
 from app.services.search import query_terms
@@ -86,6 +86,7 @@ def _where(req: PageRequest):  # type: ignore[no-untyped-def]
     return conds
 
 
+@requires(Can.MANAGE_SUPPLIERS)
 def list_page(session: Session, req: PageRequest, today: date | None = None
               ) -> Page[SupplierRow]:
     today = today or date.today()
@@ -106,6 +107,7 @@ def list_page(session: Session, req: PageRequest, today: date | None = None
     return Page(rows=rows, after=page.after)
 
 
+@requires(Can.MANAGE_SUPPLIERS)
 def count(session: Session, req: PageRequest) -> int:
     return int(session.scalar(select(func.count(Supplier.id)).where(*_where(req))) or 0)
 
@@ -176,12 +178,14 @@ class SupplierDetail:
     scorecards: tuple[Scorecard, ...]  # one per scorecard.WINDOWS, shortest first
 
 
+@requires(Can.MANAGE_SUPPLIERS)
 def category_options(session: Session) -> tuple[CategoryOption, ...]:
     """Every category a supplier can serve, by name, for the editor's list."""
     return tuple(CategoryOption(i, n) for i, n in session.execute(
         select(Category.id, Category.name).order_by(func.lower(Category.name), Category.id)))
 
 
+@requires(Can.MANAGE_SUPPLIERS)
 def supplier_form(session: Session, supplier_id: int) -> SupplierForm:
     """A supplier as the editor shows it."""
     s = _get(session, supplier_id)
@@ -283,11 +287,11 @@ def _state(active: bool) -> str:
     return "active" if active else "paused"
 
 
+@requires(Can.MANAGE_SUPPLIERS)
 def save_supplier(uow: UnitOfWork, supplier_id: int | None, form: SupplierForm) -> Changes:
     """Add a supplier (supplier_id None) or change one; every problem is named at once."""
     form = _clean(form)
     with uow:
-        require(uow.session, Can.MANAGE_SUPPLIERS)
         s = uow.session
         supplier = None if supplier_id is None else _get(s, supplier_id)
         problems = _problems(s, supplier_id, form)
@@ -332,10 +336,10 @@ def save_supplier(uow: UnitOfWork, supplier_id: int | None, form: SupplierForm) 
     return uow.changes
 
 
+@requires(Can.MANAGE_SUPPLIERS)
 def set_active(uow: UnitOfWork, supplier_id: int, active: bool, note: str = "") -> Changes:
     """Pause a supplier (no new work goes to it) or resume it; recorded in its history."""
     with uow:
-        require(uow.session, Can.MANAGE_SUPPLIERS)
         s = uow.session
         supplier = _get(s, supplier_id)
         if supplier.active == active:
@@ -352,11 +356,11 @@ def _count_of(session: Session, column, supplier_id: int) -> int:  # type: ignor
     return int(session.scalar(select(func.count()).where(column == supplier_id)) or 0)
 
 
+@requires(Can.MANAGE_SUPPLIERS)
 def delete_supplier(uow: UnitOfWork, supplier_id: int) -> Changes:
     """Delete a supplier that never had work; one with tasks is paused instead, so its
     history survives."""
     with uow:
-        require(uow.session, Can.MANAGE_SUPPLIERS)
         s = uow.session
         supplier = _get(s, supplier_id)
         held = [(n, one, many) for n, one, many in (
@@ -414,6 +418,7 @@ def _rejected_by(session: Session, supplier_id: int):  # type: ignore[no-untyped
     return cast(SupplierTask.rejected_by, JSONB).contains([supplier_id])
 
 
+@requires(Can.MANAGE_SUPPLIERS)
 def scorecards(session: Session, supplier_id: int, today: date | None = None
                ) -> tuple[Scorecard, ...]:
     """Tasks done, on-time rate, lead time, rejections and lateness per window in WINDOWS."""
@@ -451,6 +456,7 @@ def scorecards(session: Session, supplier_id: int, today: date | None = None
     return tuple(cards)
 
 
+@requires(Can.MANAGE_SUPPLIERS)
 def supplier_detail(session: Session, supplier_id: int, today: date | None = None
                     ) -> SupplierDetail:
     """All the detail pane shows for one supplier."""

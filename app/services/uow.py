@@ -8,6 +8,7 @@ from types import TracebackType
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from app.domain.access import Viewer
 from app.domain.changes import Changes
 from app.domain.errors import DomainError
 
@@ -15,9 +16,11 @@ from app.domain.errors import DomainError
 class UnitOfWork:
     """`with uow: ...; uow.commit()`; leaving the block without commit rolls back."""
 
-    def __init__(self, sessions: Callable[[], Session], actor: str):
+    def __init__(self, sessions: Callable[[], Session], actor: str,
+                 viewer: Viewer | None = None):
         self._sessions = sessions
         self.actor = actor
+        self.viewer = viewer  # who is asking; None for Backroom's own work and scripts
         self.session: Session
         self.changes = Changes()
 

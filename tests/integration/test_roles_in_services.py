@@ -35,8 +35,8 @@ def test_staff_manage_suppliers_but_change_no_settings(demo_copy):
 
 
 def test_a_supplier_changes_no_supplier_and_sees_no_finance(demo_copy):
+    form = _form(demo_copy, 2)  # read as the workshop (no one signed in)
     demo_copy.sign_in(SUPPLIER)
-    form = _form(demo_copy, 2)
     with pytest.raises(DomainError, match="signed in as a supplier and may not manage"):
         demo_copy.act(suppliers.save_supplier, 2, form)
     with pytest.raises(DomainError, match="may not manage suppliers"):

@@ -1,0 +1,161 @@
+"""A supplier signed in sees and changes only its own tasks: every query and service is
+called as a supplier, and nothing of another supplier's (or of the shop's) comes back."""
+
+from __future__ import annotations
+
+import inspect
+from types import ModuleType
+
+import pytest
+from sqlalchemy import func, select
+
+from app.db.models import Supplier, SupplierTask
+from app.domain.access import PERMISSIONS, Role, Viewer
+from app.domain.errors import DomainError
+from app.services import (
+    backup,
+    finance,
+    inventory,
+    job_sheet,
+    notifications,
+    orders,
+    picking,
+    settings,
+    supplier_tasks,
+    suppliers,
+    users,
+)
+from app.services.paging import PageRequest
+
+OFFERED = (orders, inventory, picking, finance, suppliers, job_sheet, settings, notifications,
+           supplier_tasks, users, backup)
+# What a supplier may do: its own tasks, nothing else.
+OWN_TASKS = {"task_list_page", "task_count", "task_detail", "accept_task", "start_production",
+             "finish_production", "ship_task", "complete_task", "reject_task",
+             "add_task_message"}
+# Not offered to a person as such; each with why it needs no check of its own.
+NOT_OFFERED = {
+    "orders.matching_ids": "builds search conditions for the checked queries",
+    "orders.move_order": "a step inside change_status and the task services",
+    "finance.month_bounds": "date arithmetic",
+    "finance.sort_rows": "sorts rows already read",
+    "settings.task_sku_pattern": "read inside the task services",
+    "settings.auto_purchasing": "read inside the task services",
+    "settings.task_sku_preview": "renders a pattern it is given; reads nothing",
+    "notifications.deliver_outbox": "Backroom's own background sender",
+    "notifications.outbox_ready": "the sender's own check",
+    "notifications.password_stored": "asks the OS keyring about a name it is given",
+    "notifications.template_kinds": "a fixed list",
+    "notifications.check_template": "checks text it is given; reads nothing",
+    "notifications.send_test_email": "sends with settings it is given; reads nothing",
+    "supplier_tasks.allowed_actions": "pure: the steps a status allows",
+    "supplier_tasks.announce_overdue_tasks": "Backroom's own hourly check",
+    "supplier_tasks.apply_auto_purchasing": "run by the channel import",
+    "supplier_tasks.cancel_order_tasks": "a step inside change_status",
+    "supplier_tasks.random_digits": "pure",
+    "supplier_tasks.send_to_purchasing": "a step inside change_status",
+    "backup.back_up_now": "copies the database file from the owner's File menu",
+}
+# users takes the viewer as an argument and checks it there (tested in test_users.py).
+EXPLICIT_VIEWER = {"users"}
+
+
+def _public(module: ModuleType) -> list[tuple[str, object]]:
+    return [(n, f) for n, f in inspect.getmembers(module, inspect.isfunction)
+            if not n.startswith("_") and f.__module__ == module.__name__]
+
+
+def _name(module: ModuleType) -> str:
+    return module.__name__.rsplit(".", 1)[1]
+
+
+def test_every_service_says_who_may_use_it():
+    unclassified = []
+    for module in OFFERED:
+        if _name(module) in EXPLICIT_VIEWER:
+            continue
+        for name, fn in _public(module):
+            key = f"{_name(module)}.{name}"
+            if hasattr(fn, "requires") or key in NOT_OFFERED:
+                continue
+            if module is supplier_tasks and name in OWN_TASKS:
+                continue
+            unclassified.append(key)
+    assert unclassified == [], "give these @requires(...) or say why they need none"
+
+
+@pytest.fixture
+def kiln(demo_copy):  # type: ignore[no-untyped-def]
+    """Signed in as the supplier that has assigned tasks waiting, with another's to hand."""
+    with demo_copy.sessions() as s:
+        mine = s.scalars(select(SupplierTask).where(SupplierTask.status == "assigned")).first()
+        theirs = s.scalars(select(SupplierTask).where(
+            SupplierTask.supplier_id != mine.supplier_id,
+            SupplierTask.status == "assigned")).first()
+        name = s.get(Supplier, mine.supplier_id).name
+    viewer = Viewer(900, "maker", name, Role.SUPPLIER, supplier_id=mine.supplier_id)
+    demo_copy.sign_in(viewer)
+    return demo_copy, mine, theirs, name
+
+
+def test_every_checked_service_refuses_a_supplier(kiln):
+    backroom, *_ = kiln
+    allowed = PERMISSIONS[Role.SUPPLIER]
+    refused = []
+    for module in OFFERED:
+        for name, fn in _public(module):
+            what = getattr(fn, "requires", None)
+            if what is None or what in allowed:
+                continue
+            first = next(iter(inspect.signature(fn).parameters))
+            with pytest.raises(DomainError, match="signed in as a supplier and may not"):
+                if first == "uow":
+                    fn(backroom.uow())
+                else:
+                    backroom.read(fn)
+            refused.append(f"{_name(module)}.{name}")
+    assert len(refused) > 40  # every list, detail, setting and action of the shop
+
+
+def test_the_task_list_holds_only_the_suppliers_own_tasks(kiln):
+    backroom, mine, _theirs, name = kiln
+    rows, req = [], PageRequest(limit=50)
+    while True:
+        page = backroom.read(supplier_tasks.task_list_page, req)
+        rows += page.rows
+        if page.after is None:
+            break
+        req = PageRequest(limit=50, after=page.after)
+    with backroom.sessions() as s:
+        own = s.scalar(select(func.count(SupplierTask.id))
+                       .where(SupplierTask.supplier_id == mine.supplier_id))
+    assert rows and {r.supplier for r in rows} == {name}
+    assert len(rows) == own == backroom.read(supplier_tasks.task_count, PageRequest())
+    # asking for another supplier's tasks by filter changes nothing
+    other = PageRequest(filters=(("supplier_id", mine.supplier_id + 1),))
+    assert {r.supplier for r in backroom.read(supplier_tasks.task_list_page, other).rows} <= {
+        name}
+
+
+def test_another_suppliers_task_is_neither_shown_nor_changed(kiln):
+    backroom, mine, theirs, _ = kiln
+    with pytest.raises(DomainError, match="not one of yours"):
+        backroom.read(supplier_tasks.task_detail, theirs.id)
+    for act, args in ((supplier_tasks.accept_task, ()),
+                      (supplier_tasks.reject_task, ("Too busy",)),
+                      (supplier_tasks.add_task_message, ("Hello",))):
+        with pytest.raises(DomainError, match="not one of yours"):
+            backroom.act(act, theirs.id, *args)
+    with backroom.sessions() as s:
+        assert s.get(SupplierTask, theirs.id).status == "assigned"
+    detail = backroom.read(supplier_tasks.task_detail, mine.id)
+    assert detail.sku == mine.sku
+    backroom.act(supplier_tasks.accept_task, mine.id)  # its own task: accepted
+    with backroom.sessions() as s:
+        assert s.get(SupplierTask, mine.id).status == "accepted"
+
+
+def test_a_supplier_is_refused_the_users_list(kiln):
+    backroom, *_ = kiln
+    with pytest.raises(DomainError, match="may not manage users"):
+        backroom.read(users.user_list, backroom.viewer)
