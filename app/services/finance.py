@@ -12,7 +12,6 @@ from app.db.models import Channel, Order, OrderLine
 from app.domain.access import Can
 from app.domain.statuses import OrderStatus
 from app.services.access import requires
-from app.services.paging import Page, PageRequest
 
 # Orders that did not end in a sale; everything else counts as sold when placed.
 NOT_SOLD = (str(OrderStatus.CANCELLED), str(OrderStatus.REFUNDED))
@@ -86,16 +85,3 @@ def sort_rows(rows: tuple[FinanceRow, ...], key: str, descending: bool
     attr = SORT_KEYS[key or "channel"]
     return tuple(sorted(rows, key=lambda r: (getattr(r, attr), r.channel, r.currency),
                         reverse=descending))
-
-
-@requires(Can.SEE_FINANCE)
-def list_page(session: Session, req: PageRequest) -> Page[FinanceRow]:
-    """The month's rows (one per channel and currency: a handful, never the orders)."""
-    month: date = req.filter("month") or date.today().replace(day=1)
-    rows = month_by_channel(session, month.year, month.month)
-    return Page(rows=sort_rows(rows, req.sort, req.descending), after=None)
-
-
-@requires(Can.SEE_FINANCE)
-def count(session: Session, req: PageRequest) -> int:
-    return len(list_page(session, req).rows)

@@ -12,7 +12,12 @@ from app.db.models import Channel, Order, OrderLine, OrderSearchTerm
 from app.domain.access import Can
 from app.domain.changes import Changes
 from app.domain.errors import DomainError
-from app.domain.statuses import OPEN_ORDER_STATUSES, OrderStatus, check_transition
+from app.domain.statuses import (
+    OPEN_ORDER_STATUSES,
+    ORDER_TRANSITIONS,
+    OrderStatus,
+    check_transition,
+)
 from app.services import history, stock
 from app.services.access import requires
 from app.services.history import HistoryLine
@@ -89,7 +94,7 @@ def matching_ids(text: str):  # type: ignore[no-untyped-def]
     return [Order.id.in_(_word_ids(t)) for t in query_terms(text)]
 
 
-def _matching(session: Session, text: str):  # type: ignore[no-untyped-def]
+def search_conditions(session: Session, text: str):  # type: ignore[no-untyped-def]
     """matching_ids, with only a rare enough word (or words together) driving the query.
 
     SQLite keeps no statistics, so a capped count of each word's matches decides: a rare
@@ -142,7 +147,7 @@ _LIST = select(*_COLUMNS).join(Channel, Channel.id == Order.channel_id)
 
 @requires(Can.SEE_ORDERS)
 def list_page(session: Session, req: PageRequest) -> Page[OrderRow]:
-    stmt = _LIST.where(*_matching(session, req.search), *_filters(req))
+    stmt = _LIST.where(*search_conditions(session, req.search), *_filters(req))
     return keyset_page(session, stmt, LISTING, req, _row)
 
 
@@ -177,7 +182,6 @@ def detail(session: Session, order_id: int) -> OrderDetail:
     ship_to = "\n".join(p for p in (o.ship_name, o.ship_address1, o.ship_address2,
                                     " ".join(x for x in (o.ship_city, o.ship_region) if x),
                                     o.ship_postcode, o.ship_country) if p)
-    from app.domain.statuses import ORDER_TRANSITIONS
     allowed = tuple(str(s) for s in ORDER_TRANSITIONS[OrderStatus(o.status)])
     return OrderDetail(_row(r), ship_to, o.customer_email, lines,
                        history.history(session, "order", order_id), allowed)

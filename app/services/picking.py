@@ -12,7 +12,7 @@ from app.db.models import Channel, Location, Order, OrderLine, StockLevel
 from app.domain.access import Can
 from app.domain.statuses import OrderStatus
 from app.services.access import requires
-from app.services.orders import matching_ids
+from app.services.orders import matching_ids, search_conditions
 from app.services.paging import Listing, Page, PageRequest, keyset_page
 
 
@@ -56,7 +56,9 @@ def _where(req: PageRequest):  # type: ignore[no-untyped-def]
 def list_page(session: Session, req: PageRequest) -> Page[PickRow]:
     stmt = (select(Order.id, Order.number, Channel.name, Order.placed_at, Order.customer_name,
                    Order.items_count, func.coalesce(_FIRST_BIN, ""), Order.shipping_service)
-            .join(Channel, Channel.id == Order.channel_id).where(*_where(req)))
+            .join(Channel, Channel.id == Order.channel_id)
+            .where(Order.status == str(OrderStatus.READY_TO_PICK),
+                   *search_conditions(session, req.search)))
     return keyset_page(session, stmt, LISTING, req, lambda r: PickRow(*r[:8]))
 
 

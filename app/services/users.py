@@ -47,10 +47,14 @@ class Opening:
     owner: Viewer | None
 
 
+def _first_owner(session: Session) -> User | None:
+    return session.scalars(select(User).where(User.role == str(Role.OWNER),
+                                              User.active.is_(True))
+                           .order_by(User.id)).first()
+
+
 def opening(session: Session) -> Opening:
-    owner = session.scalars(select(User).where(User.role == str(Role.OWNER),
-                                               User.active.is_(True))
-                            .order_by(User.id)).first()
+    owner = _first_owner(session)
     needs = owner is None and needs_owner(session)
     return Opening(needs, login_required(session), None if owner is None else _viewer(owner))
 
@@ -66,9 +70,7 @@ def login_required(session: Session) -> bool:
 
 def the_owner(session: Session) -> Viewer:
     """Who is working when log-in is off: the (first) owner."""
-    owner = session.scalars(select(User).where(User.role == str(Role.OWNER),
-                                               User.active.is_(True))
-                            .order_by(User.id)).first()
+    owner = _first_owner(session)
     if owner is None:
         raise DomainError("This workshop has no owner yet; set one up first.")
     return _viewer(owner)

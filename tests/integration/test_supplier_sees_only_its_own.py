@@ -36,6 +36,7 @@ OWN_TASKS = {"task_list_page", "task_count", "task_detail", "accept_task", "star
 # Not offered to a person as such; each with why it needs no check of its own.
 NOT_OFFERED = {
     "orders.matching_ids": "builds search conditions for the checked queries",
+    "orders.search_conditions": "builds search conditions for the checked queries",
     "orders.move_order": "a step inside change_status and the task services",
     "finance.month_bounds": "date arithmetic",
     "finance.sort_rows": "sorts rows already read",
