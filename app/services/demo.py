@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Date, Table
+from sqlalchemy import JSON, Connection, Date, Table, select
 
 from app.config import resources_dir
 from app.db.models import (
@@ -37,6 +37,7 @@ from app.db.models import (
     SupplierTask,
     UTCDateTime,
 )
+from app.domain.access import Role
 from app.domain.statuses import OrderStatus as O
 from app.domain.statuses import TaskStatus as T
 from app.domain.stock import MovementReason
@@ -204,6 +205,10 @@ def _bulk_load(conn: Connection) -> Iterator[None]:
         cur.close()
 
 
+DEMO_SUPPLIER = "Threadworks Manchester"
+DEMO_SUPPLIER_LOGIN, DEMO_SUPPLIER_PASSWORD = "threadworks", "threadworks-demo"
+
+
 def build_demo(backroom: Backroom, *, scale: int = 1, seed: int = 2026,
                progress: Progress | None = None, now: datetime | None = None) -> None:
     """Fill an empty database with the demo workshop, `scale` times the normal size."""
@@ -218,7 +223,14 @@ def build_demo(backroom: Backroom, *, scale: int = 1, seed: int = 2026,
         report("Catalogue", 1, 1)
         _orders(sink, data, rng, scale, now, cat, report)
     # The demo opens straight away, as its owner: log-in is off, as for a one-person shop.
-    users.create_owner(backroom.uow(), "owner", "Workshop owner", "", "", ask_password=False)
+    owner = users.create_owner(backroom.uow(), "owner", "Workshop owner", "", "",
+                               ask_password=False)
+    # A supplier's login, to try "My tasks" (README: switch log-in on, sign in as it).
+    with backroom.sessions() as s:
+        supplier_id = s.scalar(select(Supplier.id).where(Supplier.name == DEMO_SUPPLIER))
+    backroom.act(users.add_user, owner, username=DEMO_SUPPLIER_LOGIN,
+                 display_name=DEMO_SUPPLIER, role=Role.SUPPLIER, supplier_id=supplier_id,
+                 password=DEMO_SUPPLIER_PASSWORD, again=DEMO_SUPPLIER_PASSWORD)
 
 
 def _catalogue(sink: _Sink, data: dict[str, Any], rng: random.Random, scale: int,

@@ -28,7 +28,7 @@ from app.notify.smtp import (
     transport_for,
 )
 from app.notify.templates import KINDS, PLACEHOLDERS, Template, preview, validate
-from app.services.access import requires
+from app.services.access import requires, viewer_of
 from app.services.paging import Listing, Page, PageRequest, keyset_page
 from app.services.uow import UnitOfWork
 
@@ -56,48 +56,48 @@ class NotificationView:
         return self.read_at is None
 
 
-def _for(user_id: int | None):  # type: ignore[no-untyped-def]
-    """None: the workshop's own notices; a user: theirs and the workshop's."""
-    if user_id is None:
+def _for(session: Session):  # type: ignore[no-untyped-def]
+    """Whose notices the signed-in person reads: the workshop's own list and their own; a
+    supplier only its own (never the shop's)."""
+    viewer = viewer_of(session)
+    if viewer is not None and viewer.is_supplier:
+        return Notification.for_user_id == viewer.user_id  # no account: nothing at all
+    if viewer is None or viewer.user_id is None:
         return Notification.for_user_id.is_(None)
-    return or_(Notification.for_user_id == user_id, Notification.for_user_id.is_(None))
+    return or_(Notification.for_user_id == viewer.user_id, Notification.for_user_id.is_(None))
 
 
-@requires(Can.SEE_ORDERS)
-def notification_list(session: Session, user_id: int | None = None,
-                      limit: int = 200) -> tuple[NotificationView, ...]:
+def notification_list(session: Session, limit: int = 200) -> tuple[NotificationView, ...]:
     """The newest notifications first."""
     rows = session.execute(
         select(Notification.id, Notification.kind, Notification.title, Notification.body,
                Notification.created_at, Notification.read_at, Notification.entity,
                Notification.entity_id)
-        .where(_for(user_id)).order_by(Notification.id.desc()).limit(limit))
+        .where(_for(session)).order_by(Notification.id.desc()).limit(limit))
     return tuple(NotificationView(*r) for r in rows)
 
 
-@requires(Can.SEE_ORDERS)
-def unread_count(session: Session, user_id: int | None = None) -> int:
+def unread_count(session: Session) -> int:
     return int(session.scalar(select(func.count(Notification.id))
-                              .where(_for(user_id), Notification.read_at.is_(None))) or 0)
+                              .where(_for(session), Notification.read_at.is_(None))) or 0)
 
 
-@requires(Can.SEE_ORDERS)
 def mark_read(uow: UnitOfWork, ids: Iterable[int]) -> Changes:
     ids = list(ids)
     with uow:
         if ids:
             uow.session.execute(update(Notification)
-                                .where(Notification.id.in_(ids), Notification.read_at.is_(None))
+                                .where(Notification.id.in_(ids), _for(uow.session),
+                                       Notification.read_at.is_(None))
                                 .values(read_at=datetime.now(UTC)))
         uow.commit()
     return uow.changes
 
 
-@requires(Can.SEE_ORDERS)
-def mark_all_read(uow: UnitOfWork, user_id: int | None = None) -> Changes:
+def mark_all_read(uow: UnitOfWork) -> Changes:
     with uow:
         uow.session.execute(update(Notification)
-                            .where(_for(user_id), Notification.read_at.is_(None))
+                            .where(_for(uow.session), Notification.read_at.is_(None))
                             .values(read_at=datetime.now(UTC)))
         uow.commit()
     return uow.changes

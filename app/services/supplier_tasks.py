@@ -872,6 +872,29 @@ def edit_task(uow: UnitOfWork, task_id: int, due_date: date | None, cost_minor: 
     return uow.changes
 
 
+def change_task_shipping(uow: UnitOfWork, task_id: int, carrier: str, tracking: str
+                         ) -> Changes:
+    """Correct the carrier or tracking number of a task already shipped (the supplier's own
+    fix for a mistyped number; the owner uses edit_task)."""
+    carrier, tracking = _clean_line(carrier), _clean_line(tracking)
+    problems = _shipping_problems(carrier, tracking, need_carrier=True)
+    if problems:
+        raise DomainError("The shipping details were not saved:\n" + "\n".join(
+            f"• {p}" for p in problems))
+    with uow:
+        s = uow.session
+        task = _get(s, task_id)
+        if task.status not in (str(T.SHIPPED), str(T.DONE)):
+            raise DomainError(f"Task {task.sku} has not been shipped yet: use Ship… to say "
+                              "how it went.")
+        if _change_shipping(s, task, uow.actor, carrier, tracking):
+            _order_note(s, task, uow.actor, f"Task {task.sku}: shipping details corrected "
+                        f"({carrier}, tracking {tracking or 'none'})")
+            uow.changed(tasks=True, suppliers=True, orders=True)
+        uow.commit()
+    return uow.changes
+
+
 def _change_shipping(session: Session, task: SupplierTask, actor: str, carrier: str,
                      tracking: str, source: str = "") -> bool:
     """Set a shipped task's carrier and tracking number (checked already), recording what
@@ -1115,14 +1138,20 @@ class TaskDetail:
     history: tuple[HistoryLine, ...]
     allowed_next: tuple[str, ...]
     actions: tuple[str, ...]  # ACTIONS values, in the transition table's order
+    workshop_view: bool = True  # False for the supplier: no due date, cost or reassigning
 
     @property
     def needs_supplier(self) -> bool:
         return self.status == str(T.UNASSIGNED)
 
 
-def allowed_actions(status: str) -> tuple[str, ...]:
-    return tuple(ACTIONS[s] for s in TASK_TRANSITIONS[TaskStatus(status)] if s in ACTIONS)
+WORKSHOP_ACTIONS = frozenset({"assign", "cancel"})
+
+
+def allowed_actions(status: str, workshop: bool = True) -> tuple[str, ...]:
+    """The next steps from a status; a supplier's own steps only, unless `workshop`."""
+    return tuple(ACTIONS[s] for s in TASK_TRANSITIONS[TaskStatus(status)]
+                 if s in ACTIONS and (workshop or ACTIONS[s] not in WORKSHOP_ACTIONS))
 
 
 def task_detail(session: Session, task_id: int, today: date | None = None) -> TaskDetail:
@@ -1131,6 +1160,8 @@ def task_detail(session: Session, task_id: int, today: date | None = None) -> Ta
     if task is None:
         raise DomainError("That supplier task no longer exists; refresh the list.")
     _may_work_on(session, task)
+    viewer = viewer_of(session)
+    workshop = viewer is None or viewer.can(Can.SEE_ALL_TASKS)
     order = session.get_one(Order, task.order_id)
     line = session.get_one(OrderLine, task.order_line_id)
     supplier = session.get(Supplier, task.supplier_id) if task.supplier_id else None
@@ -1138,16 +1169,20 @@ def task_detail(session: Session, task_id: int, today: date | None = None) -> Ta
     rejected = [i for i in (task.rejected_by or []) if isinstance(i, int)]
     names = dict(session.execute(select(Supplier.id, Supplier.name)
                                  .where(Supplier.id.in_(rejected))).all()) if rejected else {}
-    ship_to = ""
-    if task.ships_direct:
-        ship_to = "\n".join(p for p in (
+    # The customer's address (never their e-mail or phone): a supplier may ship direct.
+    ship_to = "\n".join(p for p in (
             order.ship_name, order.ship_address1, order.ship_address2,
             " ".join(x for x in (order.ship_city, order.ship_region) if x),
-            order.ship_postcode, order.ship_country) if p)
+        order.ship_postcode, order.ship_country) if p)
     messages = tuple(MessageView(a, b, c) for a, b, c in session.execute(
         select(TaskMessage.author, TaskMessage.body, TaskMessage.created_at)
         .where(TaskMessage.task_id == task_id).order_by(TaskMessage.created_at,
                                                         TaskMessage.id)))
+    lines = history.history(session, TASK, task_id)
+    turned_down = tuple(names.get(i, "a deleted supplier") for i in rejected)
+    if not workshop:  # a supplier sees the task from when it came to them, not who had it
+        lines, messages = _since_given(lines, messages)
+        turned_down = ()
     status = TaskStatus(task.status)
     return TaskDetail(
         task.id, task.sku, task.status, order.id, order.number, order.status, line.sku,
@@ -1157,9 +1192,20 @@ def task_detail(session: Session, task_id: int, today: date | None = None) -> Ta
         _is_overdue(task.status, task.due_date, today), task.production_started_at,
         task.production_ended_at, task.carrier, task.tracking_number, task.ships_direct,
         ship_to, task.cost_minor, task.currency,
-        tuple(names.get(i, "a deleted supplier") for i in rejected), messages,
-        history.history(session, TASK, task_id),
-        tuple(str(s) for s in TASK_TRANSITIONS[status]), allowed_actions(task.status))
+        turned_down, messages, lines, tuple(str(s) for s in TASK_TRANSITIONS[status]),
+        allowed_actions(task.status, workshop), workshop)
+
+
+def _since_given(lines: tuple[HistoryLine, ...], messages: tuple[MessageView, ...]
+                 ) -> tuple[tuple[HistoryLine, ...], tuple[MessageView, ...]]:
+    """History and notes from the last time the task was given to a supplier: what an
+    earlier supplier said or did is not the present one's to read."""
+    given = [i for i, h in enumerate(lines)
+             if h.to_status == str(T.ASSIGNED) and h.from_status != str(T.ASSIGNED)]
+    if not given:
+        return lines, messages
+    since = lines[given[-1]].changed_at
+    return lines[given[-1]:], tuple(m for m in messages if m.created_at >= since)
 
 
 @dataclass(frozen=True)

@@ -109,11 +109,9 @@ def log_in(session: Session, username: str, password: str) -> Viewer:
         raise DomainError(WRONG)
     if not user.active:
         raise DomainError(f"{user.display_name}'s account is switched off. Ask the owner.")
-    if user.role == Role.SUPPLIER:
-        # Until suppliers have their own task list, a supplier login would see the shop.
-        raise DomainError(f"{user.display_name} has a supplier account. Supplier accounts "
-                          "cannot sign in to this version of Backroom; the owner sends "
-                          "them their tasks instead.")
+    if user.role == Role.SUPPLIER and user.supplier_id is None:
+        raise DomainError(f"{user.display_name}'s supplier account belongs to no supplier. "
+                          "Ask the owner to set it up again.")
     return _viewer(user)
 
 
@@ -197,3 +195,16 @@ def user_list(session: Session, viewer: Viewer) -> tuple[UserRow, ...]:
     return tuple(UserRow(u.id, u.username, u.display_name, Role(u.role), name or "",
                          u.active, bool(u.password_hash)) for u, name in rows)
 
+
+
+@dataclass(frozen=True)
+class SupplierChoice:
+    id: int
+    name: str
+
+
+def supplier_choices(session: Session, viewer: Viewer) -> tuple[SupplierChoice, ...]:
+    """Suppliers a supplier user may belong to."""
+    viewer.require(Can.MANAGE_USERS)
+    return tuple(SupplierChoice(i, n) for i, n in session.execute(
+        select(Supplier.id, Supplier.name).order_by(func.lower(Supplier.name))))

@@ -33,6 +33,7 @@ from app.ui.widgets.notifier import Notifier
 
 if TYPE_CHECKING:
     from app.services.context import Backroom
+    from app.ui.supplier_window import SupplierWindow
     from app.ui.tabs.base import ListTab
 
 TAB_TITLES = ("Inventory", "Orders", "Suppliers", "Picking", "Finance")
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
                                   QSettings.Format.IniFormat)
         self.setMinimumSize(960, 600)
         self._painted = False
+        self.supplier_window: SupplierWindow | None = None  # when a supplier signs in
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
@@ -164,7 +166,11 @@ class MainWindow(QMainWindow):
         """Put the open database behind the tabs (the first time, or after Open database).
 
         Only the tab in view is built now; the others follow once its first page shows.
+        A supplier gets a window of its own instead (see hand_to_supplier).
         """
+        if backroom.viewer is not None and backroom.viewer.is_supplier:
+            self.hand_to_supplier(backroom)
+            return
         old, self.backroom = self.backroom, backroom
         self.config = backroom.config
         if old is not None:
@@ -178,6 +184,20 @@ class MainWindow(QMainWindow):
         if self._painted:
             self._tab_shown(self.tabs.currentIndex())
         QTimer.singleShot(0, self._after_first_page)
+
+    def hand_to_supplier(self, backroom: Backroom) -> None:
+        """A supplier signed in: show "My tasks" in a window of its own and put the shop's
+        window away, closing any database it had open."""
+        from app.ui.supplier_window import SupplierWindow
+
+        self.notifier.stop()
+        self.ops.wait_all()
+        if self.backroom is not None:
+            self.backroom.close()
+            self.backroom = None
+        self.supplier_window = SupplierWindow(backroom)
+        self.supplier_window.show()
+        self.hide()
 
     def _after_first_page(self) -> None:
         if self.backroom is not None:
@@ -239,6 +259,8 @@ class MainWindow(QMainWindow):
 
     def start_background_checks(self) -> None:
         """Hourly, and once now: tell the owner about tasks that have become overdue."""
+        if self.backroom is None:  # nothing open, or a supplier's window took over
+            return
         self.overdue_timer = QTimer(self, interval=OVERDUE_CHECK_MS)
         self.overdue_timer.timeout.connect(self.check_overdue)
         self.overdue_timer.start()
@@ -372,6 +394,8 @@ class MainWindow(QMainWindow):
         backroom.sign_in(viewer)
         self.ops.wait_all()
         self.attach(backroom)
+        if self.backroom is None:  # a supplier signed in: its own window took over
+            return True
         self.changed.emit(EVERYTHING)
         if backroom.backup_made:
             self.statusBar().showMessage(

@@ -20,7 +20,7 @@ def test_the_owner_adds_a_staff_login(qtbot, owner_backroom):
     dialog = NewUserDialog(owner_backroom)
     qtbot.addWidget(dialog)
     assert [Role(dialog.role.itemData(i)) for i in range(dialog.role.count())] == [
-        Role.STAFF, Role.OWNER]  # supplier logins wait for the suppliers' own task list
+        Role.STAFF, Role.SUPPLIER, Role.OWNER]
     dialog.username.setText("pat")
     dialog.display_name.setText("Pat the packer")
     dialog.password.setText("bench-1234")
@@ -40,7 +40,8 @@ def test_bad_new_user_input_is_listed_and_nothing_is_saved(qtbot, owner_backroom
     assert "no spaces" in dialog.problem.text()
     assert "at least 8 characters" in dialog.problem.text()
     assert [r.username for r in owner_backroom.read(users.user_list,
-                                                    owner_backroom.viewer)] == ["owner"]
+                                                    owner_backroom.viewer)] == [
+        "owner", "threadworks"]  # the demo's own two
 
 
 def test_log_in_cannot_be_switched_on_before_the_owner_has_a_password(

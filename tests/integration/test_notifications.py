@@ -117,7 +117,7 @@ def _add_notes(backroom, *titles: str, for_user_id=None) -> list[int]:  # type: 
 def test_the_list_is_newest_first_and_reading_clears_the_count(backroom):
     ids = _add_notes(backroom, "First", "Second", "Third")
     assert backroom.read(ns.unread_count) == 3
-    listed = backroom.read(ns.notification_list, None, 2)
+    listed = backroom.read(ns.notification_list, 2)
     assert [n.title for n in listed] == ["Third", "Second"]
     assert all(n.unread for n in listed)
 

@@ -9,7 +9,7 @@ from types import ModuleType
 import pytest
 from sqlalchemy import func, select
 
-from app.db.models import Supplier, SupplierTask
+from app.db.models import Supplier, SupplierTask, User
 from app.domain.access import PERMISSIONS, Role, Viewer
 from app.domain.errors import DomainError
 from app.services import (
@@ -32,7 +32,9 @@ OFFERED = (orders, inventory, picking, finance, suppliers, job_sheet, settings, 
 # What a supplier may do: its own tasks, nothing else.
 OWN_TASKS = {"task_list_page", "task_count", "task_detail", "accept_task", "start_production",
              "finish_production", "ship_task", "complete_task", "reject_task",
-             "add_task_message"}
+             "add_task_message", "change_task_shipping"}
+# Everyone reads their own notices; a supplier only those addressed to it.
+OWN_NOTICES = {"notification_list", "unread_count", "mark_read", "mark_all_read"}
 # Not offered to a person as such; each with why it needs no check of its own.
 NOT_OFFERED = {
     "orders.matching_ids": "builds search conditions for the checked queries",
@@ -81,6 +83,8 @@ def test_every_service_says_who_may_use_it():
                 continue
             if module is supplier_tasks and name in OWN_TASKS:
                 continue
+            if module is notifications and name in OWN_NOTICES:
+                continue
             unclassified.append(key)
     assert unclassified == [], "give these @requires(...) or say why they need none"
 
@@ -94,6 +98,11 @@ def kiln(demo_copy):  # type: ignore[no-untyped-def]
             SupplierTask.supplier_id != mine.supplier_id,
             SupplierTask.status == "assigned")).first()
         name = s.get(Supplier, mine.supplier_id).name
+        s.add_all([User(id=900, username="maker", display_name=name, role="supplier",
+                        supplier_id=mine.supplier_id),
+                   User(id=901, username="other", display_name="Other", role="supplier",
+                        supplier_id=theirs.supplier_id)])
+        s.commit()
     viewer = Viewer(900, "maker", name, Role.SUPPLIER, supplier_id=mine.supplier_id)
     demo_copy.sign_in(viewer)
     return demo_copy, mine, theirs, name
@@ -160,3 +169,42 @@ def test_a_supplier_is_refused_the_users_list(kiln):
     backroom, *_ = kiln
     with pytest.raises(DomainError, match="may not manage users"):
         backroom.read(users.user_list, backroom.viewer)
+
+
+def test_a_supplier_reads_only_its_own_notices(kiln):
+    backroom, *_ = kiln
+    with backroom.sessions() as s:
+        from app.db.models import Notification
+
+        s.add_all([Notification(kind="task_assigned", title="For kiln", for_user_id=900),
+                   Notification(kind="task_assigned", title="For another", for_user_id=901),
+                   Notification(kind="task_done", title="For the shop")])
+        s.commit()
+        shop_unread = s.scalar(select(func.count(Notification.id)).where(
+            Notification.for_user_id.is_(None), Notification.read_at.is_(None)))
+    assert [n.title for n in backroom.read(notifications.notification_list)] == ["For kiln"]
+    assert backroom.read(notifications.unread_count) == 1
+    every_id = list(range(1, 100_000))
+    backroom.act(notifications.mark_read, every_id)  # only its own is marked
+    backroom.act(notifications.mark_all_read)
+    with backroom.sessions() as s:
+        assert s.scalar(select(func.count(Notification.id)).where(
+            Notification.for_user_id.is_(None), Notification.read_at.is_(None))) == shop_unread
+        assert s.scalar(select(Notification.read_at).where(
+            Notification.title == "For another")) is None
+
+
+def test_a_supplier_sees_its_task_from_when_it_was_given_and_only_its_own_steps(kiln):
+    backroom, mine, *_ = kiln
+    detail = backroom.read(supplier_tasks.task_detail, mine.id)
+    assert not detail.workshop_view
+    assert "assign" not in detail.actions and "cancel" not in detail.actions
+    assert set(detail.actions) == {"accept", "reject"}
+    assert detail.turned_down_by == ()
+    assert detail.history[0].to_status == "assigned"
+    assert detail.ship_to  # the address a supplier needs to ship direct
+    with backroom.sessions() as s:
+        from app.db.models import Order
+
+        order = s.get(Order, mine.order_id)
+        assert order.customer_email not in detail.ship_to

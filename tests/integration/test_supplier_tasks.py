@@ -575,6 +575,26 @@ def test_shipping_needs_a_carrier(backroom, shop):
     assert snapshot(backroom) == before
 
 
+def test_shipping_details_can_be_corrected_once_shipped_and_the_order_says_so(backroom, shop):
+    t = sent(backroom, shop, shop.mug)
+    before = snapshot(backroom)
+    with pytest.raises(DomainError, match="has not been shipped yet"):
+        backroom.act(supplier_tasks.change_task_shipping, t.id, "DPD", "1")
+    assert snapshot(backroom) == before
+    for action in (accept_task, start_production, finish_production):
+        backroom.act(action, t.id)
+    backroom.act(ship_task, t.id, "DPD", "15501234", False)
+    with pytest.raises(DomainError, match="Say which carrier"):
+        backroom.act(supplier_tasks.change_task_shipping, t.id, "", "15509999")
+    changes = backroom.act(supplier_tasks.change_task_shipping, t.id, "DPD", " 15509999 ")
+    assert changes.touches("tasks") and changes.touches("orders")
+    assert task(backroom, t.id).tracking_number == "15509999"
+    assert history(backroom, "supplier_task", t.id)[-1][2] == "Changed tracking number"
+    assert "shipping details corrected" in history(backroom, "order", t.order_id)[-1][2]
+    assert backroom.act(supplier_tasks.change_task_shipping, t.id, "DPD", "15509999") \
+        == Changes()  # nothing new: nothing recorded
+
+
 def _produce(backroom, task_id: int) -> None:
     for action in (accept_task, start_production, finish_production):
         backroom.act(action, task_id)
@@ -805,7 +825,8 @@ def test_task_detail_shows_the_task_its_order_and_what_can_happen_next(backroom,
     assert (d.supplier, d.category, d.status, d.order_status) == (
         "Kiln & Co.", "Mugs", "assigned", "purchasing")
     assert d.actions == ("accept", "reject", "cancel")
-    assert d.ship_to == ""  # only for a supplier shipping straight to the customer
+    assert d.ship_to  # the customer's address, for a supplier shipping direct
+    assert d.workshop_view
     assert [h.to_status for h in d.history] == ["assigned"]
     choices = backroom.read(supplier_tasks.supplier_choices, t.id)
     assert [(c.name, c.open_tasks) for c in choices] == [("Kiln & Co.", 1), ("Mugshot", 0)]

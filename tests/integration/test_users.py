@@ -77,20 +77,19 @@ def test_the_owner_adds_staff_and_supplier_users(demo_copy):
     owner = demo_copy.read(users.the_owner)
     demo_copy.act(users.add_user, owner, username="packer", display_name="Pat",
                   role=Role.STAFF, password="bench-1234", again="bench-1234")
-    demo_copy.act(users.add_user, owner, username="kiln", display_name="Kiln & Co.",
-                  role=Role.SUPPLIER, supplier_id=1, password="clay-1234", again="clay-1234")
+    demo_copy.act(users.add_user, owner, username="mugshot", display_name="Mugshot",
+                  role=Role.SUPPLIER, supplier_id=2, password="clay-1234", again="clay-1234")
     rows = {r.username: r for r in demo_copy.read(users.user_list, owner)}
-    assert rows["kiln"].supplier == "Kiln & Co. Ceramics"
+    assert rows["mugshot"].supplier != ""
+    assert rows["threadworks"].supplier == "Threadworks Manchester"  # the demo's own
     assert rows["packer"].role is Role.STAFF
     assert demo_copy.read(users.log_in, "packer", "bench-1234").role is Role.STAFF
 
 
-def test_a_supplier_account_cannot_sign_in_to_the_shop_yet(demo_copy):
-    owner = demo_copy.read(users.the_owner)
-    demo_copy.act(users.add_user, owner, username="kiln", display_name="Kiln & Co.",
-                  role=Role.SUPPLIER, supplier_id=1, password="clay-1234", again="clay-1234")
-    with pytest.raises(DomainError, match="supplier account"):
-        demo_copy.read(users.log_in, "kiln", "clay-1234")
+def test_the_demos_supplier_account_signs_in_as_its_supplier(demo_copy):
+    maker = demo_copy.read(users.log_in, "threadworks", "threadworks-demo")
+    assert (maker.role, maker.display_name) == (Role.SUPPLIER, "Threadworks Manchester")
+    assert maker.is_supplier and maker.supplier_id is not None
 
 
 def test_a_duplicate_name_and_a_weak_password_are_both_reported(demo_copy):

@@ -77,7 +77,7 @@ class NotificationsDialog(QDialog):
         backroom = self._backroom()
         if backroom is None:
             return
-        self.rows = backroom.read(notifications.notification_list, None, SHOWN)
+        self.rows = backroom.read(notifications.notification_list, SHOWN)
         unread = backroom.read(notifications.unread_count)
         self.table.setRowCount(len(self.rows))
         for r, note in enumerate(self.rows):

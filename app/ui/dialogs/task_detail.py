@@ -129,8 +129,9 @@ class TaskDialog(DetailDialog):
         if d.turned_down_by:
             form.addRow("Turned down by", QLabel(", ".join(d.turned_down_by), wordWrap=True))
         head.addLayout(form, 3)
-        if d.ship_to:
-            ship = QGroupBox("Shipped straight to")
+        if d.ship_to and (d.ships_direct or not d.workshop_view):
+            ship = QGroupBox("Shipped straight to" if d.ships_direct
+                             else "The customer, if you ship straight to them")
             QVBoxLayout(ship).addWidget(QLabel(d.ship_to))
             head.addWidget(ship, 1)
         layout.addLayout(head)
@@ -146,10 +147,11 @@ class TaskDialog(DetailDialog):
         steps.addStretch(1)
         layout.addLayout(steps)
 
-        layout.addWidget(self._edit_box(d))
+        layout.addWidget(self._edit_box(d) if d.workshop_view else self._shipping_box(d))
 
         lower = QHBoxLayout()
-        notes = QGroupBox("Notes between you and the supplier")
+        notes = QGroupBox("Notes between you and the supplier" if d.workshop_view
+                          else "Notes between you and the workshop")
         notes_layout = QVBoxLayout(notes)
         self.messages = _table(["When", "By", "Note"], [
             [formatting.when(m.created_at), m.author, m.body] for m in d.messages])
@@ -204,6 +206,26 @@ class TaskDialog(DetailDialog):
         editable = d.status != "cancelled"
         for widget in (self.due, self.cost, self.carrier, self.tracking, self.save_button):
             widget.setEnabled(editable)
+        return box
+
+    def _shipping_box(self, d: TaskDetail) -> QGroupBox:
+        """A supplier's own fix: the carrier and tracking number of what it shipped."""
+        box = QGroupBox("Carrier and tracking")
+        row = QHBoxLayout(box)
+        self.carrier = QLineEdit(d.carrier, placeholderText="Carrier or platform")
+        self.tracking = QLineEdit(d.tracking_number, placeholderText="Tracking number")
+        self.save_button = QPushButton("Save")
+        self.save_button.clicked.connect(self.save_shipping)
+        for text, widget in (("Carrier", self.carrier), ("Tracking", self.tracking)):
+            row.addWidget(QLabel(text))
+            row.addWidget(widget, 1)
+        row.addWidget(self.save_button)
+        shipped = d.status in ("shipped", "done")
+        for widget in (self.carrier, self.tracking, self.save_button):
+            widget.setEnabled(shipped)
+        if not shipped:
+            box.setToolTip("Use Ship… when the goods leave you; fix a mistyped number here "
+                           "afterwards.")
         return box
 
     # --- acting --------------------------------------------------------------------------
@@ -278,6 +300,10 @@ class TaskDialog(DetailDialog):
                                 f"“{self.cost.text()}” is not an amount of money, like 12.50.")
             return False
         return self._run(supplier_tasks.edit_task, due_date, cost, self.carrier.text(),
+                         self.tracking.text())
+
+    def save_shipping(self) -> bool:
+        return self._run(supplier_tasks.change_task_shipping, self.carrier.text(),
                          self.tracking.text())
 
     def add_message(self) -> bool:

@@ -40,8 +40,12 @@ class NewUserDialog(QDialog):
         self.username = QLineEdit()
         self.display_name = QLineEdit()
         self.role = QComboBox()
-        for role in (Role.STAFF, Role.OWNER):
+        for role in (Role.STAFF, Role.SUPPLIER, Role.OWNER):
             self.role.addItem(ROLE_WORDS[role], role)
+        self.supplier = QComboBox()
+        for choice in backroom.read(users.supplier_choices, backroom.viewer):
+            self.supplier.addItem(choice.name, choice.id)
+        self.role.currentIndexChanged.connect(self._role_changed)
         self.password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.again = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.problem = QLabel(wordWrap=True)
@@ -51,6 +55,7 @@ class NewUserDialog(QDialog):
         form.addRow("User name", self.username)
         form.addRow("Name", self.display_name)
         form.addRow("Role", self.role)
+        form.addRow("Supplier", self.supplier)
         form.addRow("Password", self.password)
         form.addRow("Password again", self.again)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
@@ -60,12 +65,18 @@ class NewUserDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(QLabel("Staff run orders, stock, suppliers and picking but see no "
-                                "finance and cannot manage users.", wordWrap=True))
+                                "finance and cannot manage users. A supplier signs in to "
+                                "“My tasks”: only its own tasks, with the ship-to address "
+                                "and nothing else of the shop.", wordWrap=True))
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
+        self._role_changed()
 
     def chosen_role(self) -> Role:
         return Role(self.role.currentData())  # Qt hands the enum back as a plain str
+
+    def _role_changed(self) -> None:
+        self.supplier.setEnabled(self.chosen_role() is Role.SUPPLIER)
 
     def save(self) -> None:
         role = self.chosen_role()
@@ -73,7 +84,8 @@ class NewUserDialog(QDialog):
             self._backroom.act(
                 users.add_user, self._backroom.viewer, username=self.username.text(),
                 display_name=self.display_name.text(), role=role,
-                password=self.password.text(), again=self.again.text())
+                password=self.password.text(), again=self.again.text(),
+                supplier_id=self.supplier.currentData() if role is Role.SUPPLIER else None)
         except DomainError as exc:
             self.problem.setText(str(exc))
             self.problem.show()

@@ -165,10 +165,11 @@ class PagedTableModel(QAbstractTableModel):
         return self._total
 
     def _count(self) -> None:
-        if not self._count_pending:
+        backroom = self._backroom()
+        if not self._count_pending or backroom is None:  # e.g. the window closed meanwhile
             return
         self._count_pending = False
-        self._total = self._backroom().read(self._source.count,
+        self._total = backroom.read(self._source.count,
                                             replace(self.request, after=None))
         self.countChanged.emit(self._total)
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from app.ui.dialogs.notifications import NotificationsDialog
     from app.ui.dialogs.outbox import OutboxDialog
     from app.ui.main_window import MainWindow
+    from app.ui.supplier_window import SupplierWindow
 
 SEND_EVERY_MS = 60_000
 SENDING = "Sending e-mail"
@@ -58,9 +59,10 @@ class Notifier(QObject):
     countChanged = Signal(int)
     sendFinished = Signal(object)  # SendReport
 
-    def __init__(self, window: MainWindow):
+    def __init__(self, window: MainWindow | SupplierWindow, sends_mail: bool = True):
         super().__init__(window)
         self._window = window
+        self.sends_mail = sends_mail  # the workshop's window sends; a supplier's only reads
         self.button = NotificationsButton()
         self.button.setEnabled(False)
         self.button.clicked.connect(self.show_notifications)
@@ -139,7 +141,7 @@ class Notifier(QObject):
         from app.services.notifications import outbox_ready
 
         backroom = self._backroom()
-        if self._stopped or backroom is None:
+        if self._stopped or backroom is None or not self.sends_mail:
             return None
         if self.send_job is not None:
             self._again = True
