@@ -239,7 +239,17 @@ class SyncRun(Base):
     pushed: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(300), default="", server_default="")  # file/API
     __table_args__ = (Index("ix_sync_runs_channel_started", "channel_id", "started_at"),)
+
+
+class StockPushQueue(Base):
+    """A product whose available stock the channels have not been told yet."""
+
+    __tablename__ = "stock_push_queue"
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class SyncRunItem(Base):
@@ -287,6 +297,9 @@ class Order(Base):
     fees_minor: Mapped[int] = money()  # what the channel keeps
     items_count: Mapped[int] = mapped_column(Integer, index=True, default=0)
     flagged: Mapped[str | None] = mapped_column(String(200))  # e.g. unknown SKU, short
+    # What the channel last said of the order (a digest): a re-import that says the same
+    # changes nothing.
+    source_hash: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = created()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -312,6 +325,7 @@ class OrderLine(Base):
     unit_cost_minor: Mapped[int] = money()  # cost of goods at sale, in the order currency
     personalisation: Mapped[str] = mapped_column(Text, default="")
     needs_making: Mapped[bool] = mapped_column(Boolean, default=False)
+    reserved: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # held stock
 
     order: Mapped["Order"] = relationship(back_populates="lines")
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)

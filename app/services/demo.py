@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Date, Table, select
+from sqlalchemy import JSON, Connection, Date, Table, select, update
 
 from app.config import resources_dir
 from app.db.models import (
@@ -222,6 +222,11 @@ def build_demo(backroom: Backroom, *, scale: int = 1, seed: int = 2026,
         cat = _catalogue(sink, data, rng, scale, now)
         report("Catalogue", 1, 1)
         _orders(sink, data, rng, scale, now, cat, report)
+        # Open orders hold their stocked lines (the stock levels' reserved counts them).
+        conn.execute(update(OrderLine).where(
+            OrderLine.product_id.is_not(None), OrderLine.needs_making.is_(False),
+            OrderLine.order_id.in_(select(Order.id).where(Order.status.in_(
+                [str(o) for o in OPEN])))).values(reserved=OrderLine.quantity))
     # The demo opens straight away, as its owner: log-in is off, as for a one-person shop.
     owner = users.create_owner(backroom.uow(), "owner", "Workshop owner", "", "",
                                ask_password=False)

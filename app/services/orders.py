@@ -200,10 +200,12 @@ def move_order(session: Session, order: Order, to: OrderStatus, actor: str,
             if line.product_id is None or line.needs_making:
                 continue
             if to is OrderStatus.CANCELLED and current in OPEN_ORDER_STATUSES:
-                stock.release_reservation(session, line.product_id, line.quantity)
+                stock.release_reservation(session, line.product_id, line.reserved)
+                line.reserved = 0
             elif to is OrderStatus.SHIPPED:
                 stock.dispatch(session, line.product_id, line.quantity, actor=actor,
-                               reference=f"order {order.number}")
+                               reference=f"order {order.number}", held=line.reserved)
+                line.reserved = 0
     except DomainError as exc:
         raise DomainError(f"Order {order.number}: {exc}") from exc
     order.status = str(to)

@@ -43,6 +43,20 @@ def _levels_in_walk_order(session: Session, product_id: int) -> list[StockLevel]
     ))
 
 
+def reserve(session: Session, product_id: int, quantity: int) -> int:
+    """Promise up to `quantity` of the free stock to an order, from the bins first on the
+    walk; returns how many could be held (less than asked: the order is short)."""
+    left = quantity
+    for level in _levels_in_walk_order(session, product_id):
+        take = min(level.on_hand - level.reserved, left)
+        if take > 0:
+            level.reserved += take
+            left -= take
+            if not left:
+                break
+    return quantity - left
+
+
 def release_reservation(session: Session, product_id: int, quantity: int) -> None:
     """Give back stock promised to an order, from the bins first on the walk."""
     left = quantity
@@ -55,8 +69,8 @@ def release_reservation(session: Session, product_id: int, quantity: int) -> Non
 
 
 def dispatch(session: Session, product_id: int, quantity: int, *, actor: str,
-             reference: str) -> None:
-    """Stock leaves in a parcel: consume the reservation and book dispatch movements."""
+             reference: str, held: int) -> None:
+    """Stock leaves in a parcel: book dispatch movements and consume what the line held."""
     left = quantity
     levels = _levels_in_walk_order(session, product_id)
     for level in levels:
@@ -75,7 +89,7 @@ def dispatch(session: Session, product_id: int, quantity: int, *, actor: str,
             f"Only {quantity - left} of {quantity} × {sku} are on hand. Book the goods in "
             "(or count the bins) before marking the order shipped.")
     # The promise may sit in another bin than the one the stock came from.
-    release_reservation(session, product_id, quantity)
+    release_reservation(session, product_id, held)
 
 
 @dataclass(frozen=True)

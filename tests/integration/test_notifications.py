@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.bootstrap import open_backroom
 from app.config import load_config
-from app.db.migrate import alembic_config, current_revision
+from app.db.migrate import HEAD_REVISION, alembic_config, current_revision
 from app.db.models import Notification, OutboxEmail, Setting
 from app.domain.errors import DomainError
 from app.notify import announce, notify
@@ -169,7 +169,7 @@ def test_a_database_from_before_the_retry_time_is_backed_up_and_upgraded(data_di
 
     opened = open_backroom(load_config())
     try:
-        assert current_revision(opened.engine) == "0003"
+        assert current_revision(opened.engine) == HEAD_REVISION
         assert opened.backup_made is not None and opened.backup_made.exists()
         with sqlite3.connect(opened.backup_made) as copy:
             assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == (

@@ -6,7 +6,6 @@ import itertools
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.db.models import (
     Channel,
@@ -85,22 +84,11 @@ def add_order(backroom: Backroom, channel_id: int, status: OrderStatus,
         for term in terms(number, customer):
             s.add(OrderSearchTerm(term=term, order_id=order.id))
         if status in OPEN_ORDER_STATUSES:
-            for product_id, quantity in lines:
-                _reserve_walk_first(s, product_id, quantity)
+            for line in order.lines:
+                if not line.needs_making:
+                    line.reserved = stock.reserve(s, line.product_id, line.quantity)
         s.commit()
         return order.id
-
-
-def _reserve_walk_first(s: Session, product_id: int, quantity: int) -> None:
-    levels = s.scalars(select(StockLevel).join(Location)
-                       .where(StockLevel.product_id == product_id)
-                       .order_by(Location.walk_sequence)).all()
-    left = quantity
-    for level in levels:
-        take = min(level.on_hand - level.reserved, left)
-        if take > 0:
-            level.reserved += take
-            left -= take
 
 
 def levels(backroom: Backroom, product_id: int) -> dict[int, tuple[int, int]]:
