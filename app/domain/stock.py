@@ -33,3 +33,19 @@ def apply_movement(on_hand: int, quantity: int, *, allow_negative: bool, sku: st
             "Count the bin first, or allow negative stock for this product."
         )
     return new
+
+
+def shown_on_channel(on_hand: int, reserved: int, *, buffer: int = 0,
+                     max_shown: int | None = None, percent: int | None = None) -> int:
+    """How many a channel may sell: available less the channel's safety buffer, then at
+    most `percent` of that (rounded down) and at most `max_shown`; never below zero.
+
+    One stock pool feeds every channel, so each is told the same free stock (less its own
+    buffer) and an order on one is held before the next sync of the others.
+    """
+    shown = max(available(on_hand, reserved) - max(buffer, 0), 0)
+    if percent is not None:
+        shown = shown * max(min(percent, 100), 0) // 100
+    if max_shown is not None:
+        shown = min(shown, max(max_shown, 0))
+    return shown

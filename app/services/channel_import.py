@@ -411,10 +411,13 @@ def _queue_stock_push(session: Session, product_ids: set[int]) -> None:
     """Products whose free stock changed: the channels listing them are told (batched)."""
     if not product_ids:
         return
+    now = utcnow()
     queued = set()
     for chunk in _chunks(sorted(product_ids), 900):
         queued.update(session.scalars(select(StockPushQueue.product_id)
                                       .where(StockPushQueue.product_id.in_(chunk))))
-    rows = [{"product_id": p, "queued_at": utcnow()} for p in product_ids - queued]
+        session.execute(update(StockPushQueue).where(StockPushQueue.product_id.in_(chunk))
+                        .values(queued_at=now).execution_options(synchronize_session=False))
+    rows = [{"product_id": p, "queued_at": now} for p in product_ids - queued]
     if rows:
         session.execute(insert(StockPushQueue), rows)

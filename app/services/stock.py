@@ -7,9 +7,18 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Location, Product, StockLevel, StockMovement, utcnow
+from app.db.models import Location, Product, StockLevel, StockMovement, StockPushQueue, utcnow
 from app.domain.errors import DomainError
 from app.domain.stock import MovementReason, apply_movement
+
+
+def queue_push(session: Session, product_id: int) -> None:
+    """The product's free stock changed: tell the channels listing it (at the next push)."""
+    queued = session.get(StockPushQueue, product_id)
+    if queued is None:
+        session.add(StockPushQueue(product_id=product_id, queued_at=utcnow()))
+    else:  # changed again: a push that read it before now must not take it off the queue
+        queued.queued_at = utcnow()
 
 
 def book_movement(session: Session, *, product_id: int, location_id: int, quantity: int,
@@ -32,6 +41,7 @@ def book_movement(session: Session, *, product_id: int, location_id: int, quanti
                              quantity=quantity, reason=str(reason), reference=reference,
                              note=note, actor=actor, created_at=utcnow())
     session.add(movement)
+    queue_push(session, product_id)
     return movement
 
 
@@ -54,11 +64,15 @@ def reserve(session: Session, product_id: int, quantity: int) -> int:
             left -= take
             if not left:
                 break
+    if left < quantity:
+        queue_push(session, product_id)
     return quantity - left
 
 
 def release_reservation(session: Session, product_id: int, quantity: int) -> None:
     """Give back stock promised to an order, from the bins first on the walk."""
+    if quantity:
+        queue_push(session, product_id)
     left = quantity
     for level in _levels_in_walk_order(session, product_id):
         take = min(level.reserved, left)
