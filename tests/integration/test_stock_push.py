@@ -3,9 +3,7 @@ only for what the channels took."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from app.db.models import Channel, Listing, StockPushQueue
+from app.db.models import Channel, Listing
 from app.services import stock_push
 from app.services.channel_import import import_orders
 
@@ -22,8 +20,16 @@ def _listed(backroom, product: int, *channels: int) -> None:  # type: ignore[no-
 
 
 def _batch(backroom, channel: int):  # type: ignore[no-untyped-def]
-    with backroom.sessions() as s:
-        return stock_push.pending_push(s, channel)
+    with backroom.uow() as uow:
+        batch = stock_push.pending_push(uow.session, channel)
+        uow.commit()
+    return batch
+
+
+def _told(backroom, batch, refused=()):  # type: ignore[no-untyped-def]
+    with backroom.uow() as uow:
+        stock_push.pushed(uow.session, batch, list(refused))
+        uow.commit()
 
 
 def test_two_orders_for_the_last_one_leave_every_channel_showing_zero(backroom):
@@ -54,30 +60,26 @@ def test_a_buffer_and_caps_keep_some_stock_back_from_a_channel(backroom):
     assert _batch(backroom, etsy).updates[0].available == 12
 
 
-def test_the_queue_keeps_what_a_channel_refused_and_what_changed_meanwhile(backroom):
+def test_each_channel_is_told_once_then_only_what_changed_and_what_it_refused(backroom):
     shop, etsy = add_channel(backroom, "Shopify"), add_channel(backroom, "Etsy")
     mug, tee = add_product(backroom, "MUG-1"), add_product(backroom, "TEE-1")
     bin_a = add_location(backroom, "A-01-1", 1)
     book(backroom, mug, bin_a, 3)
-    book(backroom, tee, bin_a, 3)
     _listed(backroom, mug, shop, etsy)
     with backroom.sessions() as s:
         s.add(Listing(product_id=tee, channel_id=shop, channel_sku="TEE-1", price_minor=1,
                       currency="GBP"))
         s.commit()
-    batches = [_batch(backroom, shop), _batch(backroom, etsy)]
-    book(backroom, tee, bin_a, 1)  # stock moved after the push read it
-    with backroom.uow() as uow:
-        stock_push.pushed(uow.session, batches, failed=[(etsy, f"MUG-1-{etsy}")])
-        uow.commit()
-    with backroom.sessions() as s:
-        left = set(s.scalars(select(StockPushQueue.product_id)))
-    assert left == {mug, tee}  # mug: Etsy refused it; tee: changed since it was read
-
-
-def test_products_no_channel_pushes_for_leave_the_queue(backroom):
-    mug = add_product(backroom, "MUG-1")
-    book(backroom, mug, add_location(backroom, "A-01-1", 1), 3)
-    with backroom.uow() as uow:
-        assert stock_push.unlisted_queue_cleared(uow.session) == 1
-        uow.commit()
+    first = _batch(backroom, shop)  # a new channel is told every listing, stock or none
+    assert sorted((u.channel_sku, u.available) for u in first.updates) == [
+        ("MUG-1-1", 3), ("TEE-1", 0)]
+    _told(backroom, first, refused=[("TEE-1", "no such SKU on Shopify")])
+    assert [u.channel_sku for u in _batch(backroom, shop).updates] == ["TEE-1"]  # again
+    _told(backroom, _batch(backroom, shop))
+    assert _batch(backroom, shop) is None  # up to date
+    book(backroom, mug, bin_a, 2)
+    (update,) = _batch(backroom, shop).updates
+    assert (update.channel_sku, update.available) == ("MUG-1-1", 5)
+    # Etsy keeps its own place: it has not been told anything yet
+    assert [(u.channel_sku, u.available) for u in _batch(backroom, etsy).updates] == [
+        ("MUG-1-2", 5)]
