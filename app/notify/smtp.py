@@ -15,9 +15,9 @@ from email.utils import formatdate, make_msgid
 
 from sqlalchemy.orm import Session
 
-from app.domain.errors import DomainError
 from app.notify.outbox import SendError, address_problem
 from app.notify.settings import read_setting, write_setting
+from app.secrets import forget_secret, keep_secret, read_secret
 
 SMTP_KEY = "smtp"
 KEYRING_SERVICE = "Backroom SMTP"
@@ -80,48 +80,20 @@ def store_smtp_settings(session: Session, settings: SmtpSettings) -> None:
 # --- the password, in the system keyring --------------------------------------------------
 
 
-def _keyring_trouble(exc: Exception, doing: str) -> DomainError:
-    from keyring.errors import NoKeyringError
-
-    if isinstance(exc, NoKeyringError):
-        return DomainError(
-            "This computer has no system keyring (such as GNOME Keyring, KWallet, the macOS "
-            f"Keychain or Windows Credential Manager), so Backroom cannot {doing} the mail "
-            "password. Backroom never keeps it anywhere else.")
-    return DomainError(f"The system keyring would not {doing} the mail password: {exc}")
+MAIL_PASSWORD = "mail password"
 
 
 def stored_password(username: str) -> str | None:
     """The password kept for this user name, or None."""
-    import keyring
-    from keyring.errors import KeyringError
-
-    try:
-        return keyring.get_password(KEYRING_SERVICE, username)
-    except KeyringError as exc:
-        raise _keyring_trouble(exc, "read") from None
+    return read_secret(KEYRING_SERVICE, username, MAIL_PASSWORD)
 
 
 def store_password(username: str, password: str) -> None:
-    import keyring
-    from keyring.errors import KeyringError
-
-    try:
-        keyring.set_password(KEYRING_SERVICE, username, password)
-    except KeyringError as exc:
-        raise _keyring_trouble(exc, "keep") from None
+    keep_secret(KEYRING_SERVICE, username, password, MAIL_PASSWORD)
 
 
 def forget_password(username: str) -> None:
-    import keyring
-    from keyring.errors import KeyringError, PasswordDeleteError
-
-    try:
-        keyring.delete_password(KEYRING_SERVICE, username)
-    except PasswordDeleteError:
-        pass
-    except KeyringError as exc:
-        raise _keyring_trouble(exc, "remove") from None
+    forget_secret(KEYRING_SERVICE, username, MAIL_PASSWORD)
 
 
 # --- sending ------------------------------------------------------------------------------
