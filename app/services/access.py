@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from app.domain.access import Can, Viewer
-from app.services.uow import UnitOfWork
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,12 +38,13 @@ def require(session: Session, what: Can) -> None:
 
 def requires(what: Can) -> Callable[[F], F]:
     """Mark a service as needing `what`: checked before it runs, against the viewer of its
-    session (reads) or unit of work (actions)."""
+    session (reads), unit of work (actions) or Backroom (long jobs such as a sync)."""
 
     def wrap(fn: F) -> F:
         @functools.wraps(fn)
         def checked(first: Any, *args: Any, **kwargs: Any) -> Any:
-            viewer = first.viewer if isinstance(first, UnitOfWork) else viewer_of(first)
+            # A read gets a Session; an action its UnitOfWork; a long job the Backroom.
+            viewer = viewer_of(first) if isinstance(first, Session) else first.viewer
             if viewer is not None:
                 viewer.require(what)
             return fn(first, *args, **kwargs)

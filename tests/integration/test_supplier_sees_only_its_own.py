@@ -14,6 +14,7 @@ from app.domain.access import PERMISSIONS, Role, Viewer
 from app.domain.errors import DomainError
 from app.services import (
     backup,
+    channels,
     finance,
     inventory,
     job_sheet,
@@ -23,12 +24,13 @@ from app.services import (
     settings,
     supplier_tasks,
     suppliers,
+    sync,
     users,
 )
 from app.services.paging import PageRequest
 
 OFFERED = (orders, inventory, picking, finance, suppliers, job_sheet, settings, notifications,
-           supplier_tasks, users, backup)
+           supplier_tasks, users, backup, channels, sync)
 # What a supplier may do: its own tasks, nothing else.
 OWN_TASKS = {"task_list_page", "task_count", "task_detail", "accept_task", "start_production",
              "finish_production", "ship_task", "complete_task", "reject_task",
@@ -58,6 +60,9 @@ NOT_OFFERED = {
     "supplier_tasks.random_digits": "pure",
     "supplier_tasks.send_to_purchasing": "a step inside change_status",
     "backup.back_up_now": "copies the database file from the owner's File menu",
+    "channels.kind_title": "pure: a kind's name",
+    "channels.driver_for": "builds the driver inside the checked sync_channel",
+    "channels.can": "asked inside the checked sync services",
 }
 # users takes the viewer as an argument and checks it there (tested in test_users.py).
 EXPLICIT_VIEWER = {"users"}
