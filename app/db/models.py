@@ -326,6 +326,8 @@ class OrderLine(Base):
     personalisation: Mapped[str] = mapped_column(Text, default="")
     needs_making: Mapped[bool] = mapped_column(Boolean, default=False)
     reserved: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # held stock
+    # The channel's own id for the line (Amazon's order-item-id): shipment files need it.
+    external_id: Mapped[str] = mapped_column(String(120), default="", server_default="")
 
     order: Mapped["Order"] = relationship(back_populates="lines")
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)

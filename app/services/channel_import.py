@@ -297,7 +297,8 @@ def _create(session: Session, channel: Channel, fresh: list[tuple[ChannelOrder, 
                 "unit_price_minor": line.unit_price_minor,
                 "unit_cost_minor": product.cost_minor if product else 0,
                 "personalisation": line.personalisation,
-                "needs_making": bool(product and product.made_to_order), "reserved": held})
+                "needs_making": bool(product and product.made_to_order), "reserved": held,
+                "external_id": line.external_id[:120]})
         for term in terms(o.number, o.customer_name, o.customer_email,
                           *(line.sku for line in o.lines)):
             term_rows.append({"term": term, "order_id": order_id})

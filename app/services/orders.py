@@ -18,7 +18,7 @@ from app.domain.statuses import (
     OrderStatus,
     check_transition,
 )
-from app.services import history, stock
+from app.services import history, shipments, stock
 from app.services.access import requires
 from app.services.history import HistoryLine
 from app.services.paging import Listing, Page, PageRequest, keyset_page
@@ -188,7 +188,7 @@ def detail(session: Session, order_id: int) -> OrderDetail:
 
 
 def move_order(session: Session, order: Order, to: OrderStatus, actor: str,
-               note: str = "") -> None:
+               note: str = "", *, carrier: str = "", tracking: str = "") -> None:
     """One order to a new status: checked, stock following it, recorded in its history.
 
     Cancelling gives back the stock it had reserved; shipping takes it off the shelves.
@@ -209,12 +209,14 @@ def move_order(session: Session, order: Order, to: OrderStatus, actor: str,
     except DomainError as exc:
         raise DomainError(f"Order {order.number}: {exc}") from exc
     order.status = str(to)
+    if to is OrderStatus.SHIPPED:
+        shipments.record_shipment(session, order, carrier, tracking)
     history.record(session, "order", order.id, str(current), str(to), actor, note)
 
 
 @requires(Can.MOVE_ORDERS)
 def change_status(uow: UnitOfWork, order_ids: list[int], to: OrderStatus,
-                  note: str = "") -> Changes:
+                  note: str = "", *, carrier: str = "", tracking: str = "") -> Changes:
     """Move orders to a new status; cancelling gives back their stock and cancels their
     supplier tasks, shipping takes the stock, Purchasing sends them to their suppliers."""
     from app.services import supplier_tasks
@@ -231,7 +233,7 @@ def change_status(uow: UnitOfWork, order_ids: list[int], to: OrderStatus,
             order = s.get(Order, order_id, with_for_update=True)
             if order is None:
                 raise DomainError("One of those orders no longer exists; refresh the list.")
-            move_order(s, order, to, uow.actor, note)
+            move_order(s, order, to, uow.actor, note, carrier=carrier, tracking=tracking)
             if to is OrderStatus.CANCELLED:
                 cancelled_tasks += supplier_tasks.cancel_order_tasks(s, order.id, uow.actor)
         uow.changed(orders=True, stock=to in (OrderStatus.CANCELLED, OrderStatus.SHIPPED),

@@ -719,18 +719,25 @@ def _order_moves_on(session: Session, order_id: int) -> None:
     order = session.get_one(Order, order_id)
     if order.status != str(OS.PURCHASING):
         return
-    tasks = session.execute(select(SupplierTask.status, SupplierTask.ships_direct).where(
+    tasks = session.execute(select(SupplierTask.status, SupplierTask.ships_direct,
+                                   SupplierTask.carrier, SupplierTask.tracking_number).where(
         SupplierTask.order_id == order_id, SupplierTask.status != str(T.CANCELLED))).all()
-    finished = [st == str(T.DONE) or (st == str(T.SHIPPED) and direct) for st, direct in tasks]
+    finished = [st == str(T.DONE) or (st == str(T.SHIPPED) and direct)
+                for st, direct, _c, _t in tasks]
     if not tasks or not all(finished):
         return
     stocked = session.scalar(select(func.count(OrderLine.id)).where(
         OrderLine.order_id == order_id, OrderLine.needs_making.is_(False))) or 0
-    direct = all(d for _st, d in tasks) and not stocked
+    direct = all(d for _st, d, _c, _t in tasks) and not stocked
     to = OS.SHIPPED if direct else OS.READY_TO_PICK
     why = ("every supplier task shipped straight to the customer" if direct
            else "every supplier task is done")
-    move_order(session, order, to, AUTO_DONE, why[0].upper() + why[1:])
+    # The parcel the channel hears of: the makers' carrier and tracking (one parcel each).
+    carriers = dict.fromkeys(c for _s, _d, c, _t in tasks if c)
+    trackings = dict.fromkeys(t for _s, _d, _c, t in tasks if t)
+    move_order(session, order, to, AUTO_DONE, why[0].upper() + why[1:],
+               carrier=", ".join(carriers) if direct else "",
+               tracking=" ".join(trackings) if direct else "")
 
 
 def reject_task(uow: UnitOfWork, task_id: int, reason: str) -> Changes:

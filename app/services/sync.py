@@ -27,7 +27,7 @@ from app.domain.changes import Changes
 from app.domain.errors import DomainError
 from app.domain.statuses import SyncRunStatus
 from app.notify.inapp import notify
-from app.services import stock_push, supplier_tasks
+from app.services import shipments, stock_push, supplier_tasks
 from app.services.access import requires
 from app.services.channel_import import SYNC_ACTOR, ItemProblem, import_orders
 from app.services.context import Backroom
@@ -53,6 +53,8 @@ class SyncReport:
     changed: list[str] = field(default_factory=list)
     problems: list[ItemProblem] = field(default_factory=list)
     would_push: list[StockUpdate] = field(default_factory=list)
+    confirmed: int = 0  # shipments the channel was told of
+    would_confirm: int = 0
     error: str = ""
     cancelled: bool = False
 
@@ -73,8 +75,11 @@ class SyncReport:
                  f"{self.updated:,} updated", f"{self.unchanged:,} unchanged"]
         if self.preview:
             parts.append(f"{len(self.would_push):,} stock levels to send")
+            parts.append(f"{self.would_confirm:,} shipments to confirm")
         else:
             parts.append(f"{self.pushed:,} stock levels sent")
+            if self.confirmed:
+                parts.append(f"{self.confirmed:,} shipments confirmed")
         if self.failed:
             parts.append(f"{self.failed:,} failed")
         text = f"{self.channel}: " + ", ".join(parts)
@@ -123,6 +128,8 @@ def sync_channel(backroom: Backroom, channel_id: int, driver: ChannelDriver, *,
             _fetch(backroom, channel_id, driver, cursor, report, cancelled, progress)
         if Capability.PUSH_STOCK in driver.capabilities and not report.cancelled:
             _push(backroom, channel_id, driver, report, cancelled)
+        if Capability.PUSH_SHIPMENT in driver.capabilities and not report.cancelled:
+            _confirm_shipments(backroom, channel_id, driver, report, cancelled)
     except CredentialsRefused as exc:
         report.error = str(exc)
         report.status = SyncRunStatus.FAILED
@@ -205,6 +212,35 @@ def _push(backroom: Backroom, channel_id: int, driver: ChannelDriver, report: Sy
         if not refused and batch.cursor is None:
             return
     report.cancelled = True
+
+
+def _confirm_shipments(backroom: Backroom, channel_id: int, driver: ChannelDriver,
+                       report: SyncReport, cancelled: Callable[[], bool]) -> None:
+    """Tell the channel of parcels that left; one it refuses waits for the next sync (and
+    the log says why), the rest are marked told."""
+    with backroom.sessions() as s:
+        waiting = shipments.notices_to_send(s, channel_id)
+    if report.preview:
+        report.would_confirm = len(waiting)
+        return
+    told, refused = [], []
+    for shipment_id, notice in waiting:
+        if cancelled():
+            report.cancelled = True
+            break
+        try:
+            driver.push_shipment(notice)
+            told.append(shipment_id)
+        except CredentialsRefused:
+            raise
+        except ChannelError as exc:
+            refused.append(ItemProblem(notice.order_number, f"Shipment not confirmed: {exc}"))
+    with backroom.uow() as uow:
+        shipments.confirmed(uow.session, told)
+        _items(uow.session, report.run_id, refused)
+        uow.commit()
+    report.confirmed += len(told)
+    report.problems += refused
 
 
 def _finish(backroom: Backroom, channel_id: int, report: SyncReport) -> None:

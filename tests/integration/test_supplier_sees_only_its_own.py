@@ -22,6 +22,7 @@ from app.services import (
     orders,
     picking,
     settings,
+    shipments,
     supplier_tasks,
     suppliers,
     sync,
@@ -30,7 +31,8 @@ from app.services import (
 from app.services.paging import PageRequest
 
 OFFERED = (orders, inventory, picking, finance, suppliers, job_sheet, settings, notifications,
-           supplier_tasks, users, backup, channels, sync)
+           supplier_tasks, users, backup, channels, sync,
+           shipments)
 # What a supplier may do: its own tasks, nothing else.
 OWN_TASKS = {"task_list_page", "task_count", "task_detail", "accept_task", "start_production",
              "finish_production", "ship_task", "complete_task", "reject_task",
@@ -63,6 +65,9 @@ NOT_OFFERED = {
     "channels.kind_title": "pure: a kind's name",
     "channels.driver_for": "builds the driver inside the checked sync_channel",
     "channels.can": "asked inside the checked sync services",
+    "shipments.record_shipment": "a step inside change_status",
+    "shipments.notices_to_send": "read inside the checked sync_channel",
+    "shipments.confirmed": "a step inside the checked sync_channel",
 }
 # users takes the viewer as an argument and checks it there (tested in test_users.py).
 EXPLICIT_VIEWER = {"users"}

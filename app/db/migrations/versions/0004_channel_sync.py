@@ -1,5 +1,5 @@
 """Channel sync: an order remembers what the channel last said of it, a line how much stock
-it holds, and products whose stock must be told to the channels wait in a queue.
+it holds (and the channel's id for it), and products whose stock must be told to the channels wait in a queue.
 
 Revision ID: 0004
 Revises: 0003
@@ -25,6 +25,8 @@ def upgrade() -> None:
     with op.batch_alter_table('order_lines', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reserved', sa.Integer(), nullable=False,
                                       server_default='0'))
+        batch_op.add_column(sa.Column('external_id', sa.String(length=120), nullable=False,
+                                      server_default=''))
     with op.batch_alter_table('sync_runs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('source', sa.String(length=300), nullable=False,
                                       server_default=''))
@@ -49,6 +51,7 @@ def downgrade() -> None:
     with op.batch_alter_table('sync_runs', schema=None) as batch_op:
         batch_op.drop_column('source')
     with op.batch_alter_table('order_lines', schema=None) as batch_op:
+        batch_op.drop_column('external_id')
         batch_op.drop_column('reserved')
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.drop_column('source_hash')
