@@ -15,6 +15,7 @@ from app.domain.errors import DomainError
 from app.services import (
     backup,
     channels,
+    file_import,
     finance,
     inventory,
     job_sheet,
@@ -32,7 +33,7 @@ from app.services.paging import PageRequest
 
 OFFERED = (orders, inventory, picking, finance, suppliers, job_sheet, settings, notifications,
            supplier_tasks, users, backup, channels, sync,
-           shipments)
+           shipments, file_import)
 # What a supplier may do: its own tasks, nothing else.
 OWN_TASKS = {"task_list_page", "task_count", "task_detail", "accept_task", "start_production",
              "finish_production", "ship_task", "complete_task", "reject_task",
@@ -66,6 +67,7 @@ NOT_OFFERED = {
     "channels.driver_for": "builds the driver inside the checked sync_channel",
     "channels.can": "asked inside the checked sync services",
     "shipments.record_shipment": "a step inside change_status",
+    "file_import.watched_files": "lists a folder it is given",
     "shipments.notices_to_send": "read inside the checked sync_channel",
     "shipments.confirmed": "a step inside the checked sync_channel",
 }
