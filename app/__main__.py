@@ -1,4 +1,5 @@
-"""Start Backroom: `backroom [--demo] [--scale N] [--database-url URL] [--screenshot DIR]`."""
+"""Start Backroom: `backroom [--demo] [--scale N] [--database-url URL] [--screenshot DIR]`,
+or import channel report files headless: `backroom import FILE... [--channel NAME]`."""
 
 from __future__ import annotations
 
@@ -45,7 +46,68 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def parse_import_args(argv: Sequence[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="backroom import",
+        description="Import orders from channel report files (Shopify, Etsy, Amazon, eBay "
+                    "exports; CSV, tab-separated or XLSX). Each file goes in whole or not "
+                    "at all; importing a file twice changes nothing.")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--channel", metavar="NAME",
+                   help="the channel the orders belong to (default: the only channel of the "
+                        "file's kind, made on first use)")
+    p.add_argument("--preview", action="store_true",
+                   help="read and report what would happen; write nothing")
+    p.add_argument("--database-url", metavar="URL", help="as for backroom itself")
+    p.add_argument("--demo", action="store_true", help="import into the demo workshop")
+    return p.parse_args(argv)
+
+
+def import_command(argv: Sequence[str]) -> int:
+    """`backroom import`: prints what was created, updated, skipped and rejected (with row
+    numbers); exits 1 when a file was rejected, 2 when nothing could be read."""
+    args = parse_import_args(argv)
+    from app.config import load_config
+    from app.domain.errors import DomainError
+    from app.services import file_import, users
+
+    backroom, _problem = _open(load_config(args.database_url, demo=args.demo),
+                               show_progress=False)
+    if backroom is None:
+        return 2
+    try:
+        try:
+            # Whoever can run this can open the database file itself: the owner's rights.
+            backroom.sign_in(backroom.read(users.the_owner))
+        except DomainError:
+            print("backroom import: this database has no owner yet; open it in Backroom "
+                  "once to set one up.", file=sys.stderr)
+            return 2
+        try:
+            report = file_import.import_order_files(backroom, args.files, args.channel,
+                                                    preview=args.preview)
+        except DomainError as exc:
+            print(f"backroom import: {exc}", file=sys.stderr)
+            return 2
+        for one in report.files:
+            print(one.summary())
+            for text in one.changed:
+                print(f"  updated {text}")
+            for text in one.flagged:
+                print(f"  flagged {text}")
+            for text in one.problems:
+                print(f"  {'rejected' if one.rejected else 'problem'}: {text}")
+        if args.preview:
+            print("Preview: nothing was written.")
+        return 1 if report.rejected else 0
+    finally:
+        backroom.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["import"]:
+        return import_command(argv[1:])
     args = parse_args(argv)
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.channels.files import NotAnOrderFile, ParseResult, describe, read_files
+from app.channels.files import NotAnOrderFile, ParseResult, describe, detect, read_files
 from app.db.models import Channel, SyncRun, SyncRunItem
 from app.domain.access import Can
 from app.domain.changes import Changes
@@ -145,6 +145,11 @@ def _import_one(backroom: Backroom, result: ParseResult, channel_name: str | Non
             report.problems += [f"order {p.ref}: {p.message}" for p in outcome.problems]
         if report.problems:  # all or nothing: this file's orders go back out
             report.rejected = True
+            if any(", not " in p and " is in " in p for p in report.problems):
+                report.problems.append(
+                    f"The amounts are not in {channel.currency}, the currency of "
+                    f"{channel.name}: if the file is another channel's, name that channel "
+                    "(or set one up with its currency in Settings > Channels).")
             s.rollback()
             known = s.get(Channel, channel.id) if not preview else None
             if known is None:  # a preview, or the file's channel would have been new
@@ -172,6 +177,28 @@ def _import_one(backroom: Backroom, result: ParseResult, channel_name: str | Non
     return report
 
 
+def _currency(backroom: Backroom, paths: Sequence[Path | str], channel: str | None) -> str:
+    """The currency of amounts a file writes without one: its channel's (the one named, or
+    the only one of the first file's kind), else the workshop's usual one."""
+    with backroom.sessions() as s:
+        if channel:
+            found = s.scalar(select(Channel.currency).where(
+                func.lower(Channel.name) == channel.strip().lower()))
+            if found:
+                return found
+        else:
+            try:
+                kind = detect(Path(paths[0])).channel if paths else None
+            except (NotAnOrderFile, OSError):
+                kind = None
+            same = list(s.scalars(select(Channel.currency).where(Channel.kind == kind)))
+            if len(same) == 1:
+                return same[0]
+        usual = s.scalar(select(Channel.currency).group_by(Channel.currency)
+                         .order_by(func.count(Channel.id).desc()).limit(1))
+        return usual or "GBP"
+
+
 @requires(Can.MOVE_ORDERS)
 def import_order_files(backroom: Backroom, paths: Sequence[Path | str],
                        channel: str | None = None, *, preview: bool = False,
@@ -179,12 +206,7 @@ def import_order_files(backroom: Backroom, paths: Sequence[Path | str],
     """Read report files and take their orders in, each file all or nothing. A file Backroom
     does not know, or cannot open, is refused in words before anything is written."""
     started = datetime.now(UTC)
-    currency = "GBP"
-    if channel:
-        with backroom.sessions() as s:
-            found = s.scalar(select(Channel.currency).where(
-                func.lower(Channel.name) == channel.strip().lower()))
-            currency = found or currency
+    currency = _currency(backroom, paths, channel)
     try:
         results = read_files([Path(p) for p in paths], shop_tz=_shop_zone(),
                              currency=currency, progress=progress)

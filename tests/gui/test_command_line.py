@@ -81,3 +81,34 @@ app.exec()
                           capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "first page True loaded: none" in done.stdout
+
+
+FILES = Path(__file__).resolve().parents[1] / "fixtures" / "channels" / "files"
+
+
+def test_import_prints_what_it_did_and_a_second_run_changes_nothing(tmp_path: Path):
+    first = _run("import", "--demo", str(FILES / "ebay_uk_orders_report.csv"), data=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "ebay_uk_orders_report.csv (eBay orders report) into eBay:" in first.stdout
+    assert " created" in first.stdout
+    again = _run("import", "--demo", str(FILES / "ebay_uk_orders_report.csv"), data=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert " 0 created, 0 updated" in again.stdout
+
+
+def test_import_of_a_broken_file_exits_non_zero_naming_the_rows(tmp_path: Path):
+    text = (FILES / "shopify_orders_export.csv").read_text("utf-8")
+    broken = tmp_path / "export.csv"
+    broken.write_text(text.replace("58.00", "58.0x", 1), encoding="utf-8")
+    done = _run("import", "--demo", str(broken), data=tmp_path)
+    assert done.returncode == 1
+    assert "rejected, nothing imported" in done.stdout
+    assert "rejected: row 2, Subtotal" in done.stdout
+
+
+def test_import_of_a_file_in_no_known_format_says_so(tmp_path: Path):
+    odd = tmp_path / "people.csv"
+    odd.write_text("Name,Phone\nAnn,1\n", encoding="utf-8")
+    done = _run("import", "--demo", str(odd), data=tmp_path)
+    assert done.returncode == 2
+    assert "people.csv" in done.stderr
