@@ -393,3 +393,28 @@ def test_background_checks_run_hourly(window, qtbot, monkeypatch):
     assert window.overdue_timer.isActive()
     assert window.overdue_timer.interval() == 60 * 60 * 1000
     window.overdue_timer.stop()
+
+
+def test_marking_an_order_shipped_asks_for_the_parcel_and_records_it(qtbot, window,
+                                                                     monkeypatch):
+    from sqlalchemy import select
+
+    from app.db.models import Order, Shipment
+    from app.domain.statuses import OrderStatus
+
+    tab = window.page_at(1)
+    window.tabs.setCurrentIndex(1)
+    tab.status.setCurrentIndex(tab.status.findData("packed"))
+    qtbot.waitUntil(lambda: tab.model.rowCount() > 0)
+    tab.table.selectRow(0)
+    order_id = tab.selected_rows()[0].id
+    monkeypatch.setattr(tab, "ask_parcel", lambda n: None)  # cancelled: nothing happens
+    tab.move_selected(OrderStatus.SHIPPED)
+    with window.backroom.sessions() as s:
+        assert s.get_one(Order, order_id).status == "packed"
+    monkeypatch.setattr(tab, "ask_parcel", lambda n: ("Royal Mail", "RM123456785GB"))
+    tab.move_selected(OrderStatus.SHIPPED)
+    with window.backroom.sessions() as s:
+        assert s.get_one(Order, order_id).status == "shipped"
+        parcel = s.scalars(select(Shipment).where(Shipment.order_id == order_id)).one()
+        assert (parcel.carrier, parcel.tracking_number) == ("Royal Mail", "RM123456785GB")

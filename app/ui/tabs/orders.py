@@ -60,12 +60,26 @@ class OrdersTab(ListTab):
         self.move.setEnabled(n > 0)
         self.move.setText(f"Move {n:,} selected to" if n > 1 else "Move selected to")
 
+    def ask_parcel(self, count: int) -> tuple[str, str] | None:
+        """Carrier and tracking number of the parcel(s), told to the channel; None: cancel."""
+        from app.ui.dialogs.parcel import ParcelDialog
+
+        dialog = ParcelDialog(count, self)
+        return dialog.values() if dialog.exec() else None
+
     def move_selected(self, to: OrderStatus) -> None:
         rows = self.selected_rows()
         if not rows:
             return
+        parcel = ("", "")
+        if to is OrderStatus.SHIPPED:
+            asked = self.ask_parcel(len(rows))
+            if asked is None:
+                return
+            parcel = asked
         try:
-            changes = self.backroom().act(orders.change_status, [r.id for r in rows], to)
+            changes = self.backroom().act(orders.change_status, [r.id for r in rows], to,
+                                          carrier=parcel[0], tracking=parcel[1])
         except DomainError as exc:
             QMessageBox.warning(self, "Status not changed", f"{exc}\n\nNo order was changed.")
             return
