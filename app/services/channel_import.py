@@ -177,6 +177,7 @@ class _Catalogue:
     def __init__(self, session: Session, channel_id: int):
         self.session, self.channel_id = session, channel_id
         self.by_sku: dict[str, _Product | None] = {}
+        self.unlisted: set[str] = set()  # matched by our own SKU: no listing on the channel yet
 
     def load(self, skus: Iterable[str]) -> None:
         wanted = [s for s in set(skus) if s and s not in self.by_sku]
@@ -188,15 +189,31 @@ class _Catalogue:
             for sku, *p in self.session.execute(
                     select(Product.sku, *cols).where(Product.sku.in_(chunk))):
                 self.by_sku[sku] = _Product(*p)
+                self.unlisted.add(sku)
             for sku, *p in self.session.execute(
                     select(Listing.channel_sku, *cols)
                     .join(Product, Product.id == Listing.product_id)
                     .where(Listing.channel_id == self.channel_id,
                            Listing.channel_sku.in_(chunk))):
                 self.by_sku[sku] = _Product(*p)
+                self.unlisted.discard(sku)
 
     def get(self, sku: str) -> _Product | None:
         return self.by_sku.get(sku)
+
+    def list_sold(self, sold: dict[str, int], currency: str) -> set[int]:
+        """A product the channel sold under our own SKU is listed there from now on, so its
+        stock is told to the channel; returns the products newly listed."""
+        rows = []
+        for sku, price in sold.items():
+            product = self.by_sku.get(sku)
+            if sku in self.unlisted and product is not None:
+                rows.append((product.id, self.channel_id, sku, price, currency, True))
+                self.unlisted.discard(sku)
+        insert_rows(self.session.connection(), Listing.__table__,
+                    ("product_id", "channel_id", "channel_sku", "price_minor", "currency",
+                     "push_stock"), rows)
+        return {r[0] for r in rows}
 
 
 def _flag(parts: list[str]) -> str | None:
@@ -327,6 +344,9 @@ def _create(session: Session, channel: Channel, fresh: list[tuple[ChannelOrder, 
         term_rows += [(term, order_id) for term in terms(
             o.number, o.customer_name, o.customer_email, *(line.sku for line in o.lines))]
         change_rows.append(("order", order_id, None, status, actor, note, now))
+    sold = {line.sku: line.unit_price_minor for o, _h in ordered for line in o.lines
+            if line.sku in catalogue.unlisted}
+    outcome.stock_touched |= catalogue.list_sold(sold, channel.currency)
     insert_rows(conn, OrderLine.__table__, LINE_COLUMNS, line_rows)
     insert_rows(conn, OrderSearchTerm.__table__, ("term", "order_id"), term_rows)
     insert_rows(conn, StatusChange.__table__, CHANGE_COLUMNS, change_rows)
