@@ -204,12 +204,18 @@ class _Catalogue:
     def list_sold(self, sold: dict[str, int], currency: str) -> set[int]:
         """A product the channel sold under our own SKU is listed there from now on, so its
         stock is told to the channel; returns the products newly listed."""
+        candidates = {sku: p.id for sku in sold if sku in self.unlisted
+                      and (p := self.by_sku.get(sku)) is not None}
+        listed: set[int] = set()
+        for chunk in _chunks(sorted(set(candidates.values())), 900):
+            listed.update(self.session.scalars(select(Listing.product_id).where(
+                Listing.channel_id == self.channel_id, Listing.product_id.in_(chunk))))
         rows = []
-        for sku, price in sold.items():
-            product = self.by_sku.get(sku)
-            if sku in self.unlisted and product is not None:
-                rows.append((product.id, self.channel_id, sku, price, currency, True))
-                self.unlisted.discard(sku)
+        for sku, product_id in candidates.items():
+            self.unlisted.discard(sku)
+            if product_id not in listed:  # (listed under another SKU there: leave it)
+                listed.add(product_id)
+                rows.append((product_id, self.channel_id, sku, sold[sku], currency, True))
         insert_rows(self.session.connection(), Listing.__table__,
                     ("product_id", "channel_id", "channel_sku", "price_minor", "currency",
                      "push_stock"), rows)
