@@ -50,6 +50,27 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str],
     conn.exec_driver_sql(str(compiled), rows)
 
 
+def update_rows(conn: Connection, table: Table, set_columns: Sequence[str],
+                key_columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """UPDATE table SET set_columns WHERE key_columns, one executemany; each row gives the
+    new values then the key, in that order (plain integers and text only)."""
+    if not rows:
+        return
+    if conn.dialect.paramstyle != "qmark":
+        from sqlalchemy import and_, bindparam, update
+
+        n = len(set_columns)
+        conn.execute(update(table).where(and_(*(
+            table.c[k] == bindparam(f"k_{k}") for k in key_columns))).values(
+            {c: bindparam(f"v_{c}") for c in set_columns}),
+            [{**{f"v_{c}": r[i] for i, c in enumerate(set_columns)},
+              **{f"k_{k}": r[n + i] for i, k in enumerate(key_columns)}} for r in rows])
+        return
+    sql = (f"UPDATE {table.name} SET {', '.join(f'{c} = ?' for c in set_columns)} "
+           f"WHERE {' AND '.join(f'{k} = ?' for k in key_columns)}")
+    conn.exec_driver_sql(sql, [tuple(r) for r in rows])
+
+
 def next_ids(conn: Connection, table: Table, n: int) -> list[int] | None:
     """n fresh primary keys for a writer that holds SQLite's write lock (None elsewhere:
     there, let the database hand them out)."""

@@ -12,14 +12,14 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import islice
+from itertools import islice, repeat
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from app.channels.base import ChannelOrder, OrderState
-from app.db.bulk import insert_rows, next_ids
+from app.db.bulk import insert_rows, next_ids, update_rows
 from app.db.models import (
     Channel,
     Listing,
@@ -156,12 +156,9 @@ class _Stock:
         for pid, loc in self.dirty:
             for level in self.levels[pid]:
                 if level[0] == loc:
-                    rows.append({"p": pid, "l": loc, "r": level[2]})
-        table = StockLevel.__table__
-        self.session.execute(
-            update(table).where(table.c.product_id == bindparam("p"),
-                                table.c.location_id == bindparam("l"))
-            .values(reserved=bindparam("r")), rows)
+                    rows.append((level[2], pid, loc))
+        update_rows(self.session.connection(), StockLevel.__table__, ("reserved",),
+                    ("product_id", "location_id"), rows)
         self.dirty.clear()
 
 
@@ -244,6 +241,9 @@ def import_orders(session: Session, channel_id: int, orders: Iterable[ChannelOrd
                     .values(sync_cursor=Channel.sync_cursor)
                     .execution_options(synchronize_session=False))
     outcome = ImportOutcome()
+    # A channel's first import (often its whole history) need not look for orders it has.
+    had_orders = session.scalar(select(Order.id).where(Order.channel_id == channel_id)
+                                .limit(1)) is not None
     catalogue = _Catalogue(session, channel_id)
     stock = _Stock(session)
     seen: set[str] = set()
@@ -256,7 +256,8 @@ def import_orders(session: Session, channel_id: int, orders: Iterable[ChannelOrd
         outcome.unchanged += len(chunk) - len(latest)
         existing = dict((e, (i, h)) for e, i, h in session.execute(
             select(Order.external_id, Order.id, Order.source_hash)
-            .where(Order.channel_id == channel_id, Order.external_id.in_(list(latest)))))
+            .where(Order.channel_id == channel_id, Order.external_id.in_(list(latest))))
+        ) if had_orders else {}
         fresh: list[tuple[ChannelOrder, str]] = []
         for ext, o in list(latest.items()):
             why = problem_with(o)
@@ -347,8 +348,8 @@ def _create(session: Session, channel: Channel, fresh: list[tuple[ChannelOrder, 
     for order_id, (o, _h), (lines, _flag_text, status) in zip(ids, ordered, per_order,
                                                              strict=True):
         line_rows += [(order_id, *line) for line in lines]
-        term_rows += [(term, order_id) for term in terms(
-            o.number, o.customer_name, o.customer_email, *(line.sku for line in o.lines))]
+        term_rows += zip(terms(o.number, o.customer_name, o.customer_email,
+                               *(line.sku for line in o.lines)), repeat(order_id))
         change_rows.append(("order", order_id, None, status, actor, note, now))
     sold = {line.sku: line.unit_price_minor for o, _h in ordered for line in o.lines
             if line.sku in catalogue.unlisted}

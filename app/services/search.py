@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from sqlalchemy import ColumnElement, and_
 
@@ -16,17 +17,24 @@ def terms(*texts: str | None) -> set[str]:
     """Lower-cased words of the texts; an e-mail or SKU stays whole and is split too."""
     out: set[str] = set()
     for text in texts:
-        if not text:
-            continue
-        for word in _SPLIT.split(text.lower()):
-            word = word.strip(".-_")
-            if not word:
-                continue
-            out.add(word[:MAX_TERM])
-            for part in _PARTS.split(word):
-                if part and part != word:
-                    out.add(part[:MAX_TERM])
+        if text:
+            out |= _text_terms(text)
     return out
+
+
+@lru_cache(maxsize=65_536)
+def _text_terms(text: str) -> frozenset[str]:
+    """One text's words (SKUs and names repeat across a big import: each is split once)."""
+    out: set[str] = set()
+    for word in _SPLIT.split(text.lower()):
+        word = word.strip(".-_")
+        if not word:
+            continue
+        out.add(word[:MAX_TERM])
+        for part in _PARTS.split(word):
+            if part and part != word:
+                out.add(part[:MAX_TERM])
+    return frozenset(out)
 
 
 def query_terms(text: str) -> list[str]:
