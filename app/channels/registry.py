@@ -1,0 +1,140 @@
+"""Which API channel kinds exist, what each needs to connect, and how to build its driver.
+
+The GUI draws Settings > Channels from `KINDS`: `credentials` go to the keyring, `settings`
+to the database; both come back to `build_driver` as plain strings keyed by `Field.key`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+from app.channels import shopify, woocommerce
+from app.channels.base import Capability, ChannelDriver, ChannelError
+from app.channels.http import HttpOptions
+
+FieldKind = Literal["text", "secret", "url", "int", "bool"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of a channel's form."""
+
+    key: str
+    label: str
+    kind: FieldKind = "text"
+    required: bool = True
+    default: str = ""
+    placeholder: str = ""
+    help: str = ""
+    pattern: str = ""  # a full-match regular expression a filled-in value must meet
+
+
+Builder = Callable[..., ChannelDriver]
+
+
+@dataclass(frozen=True)
+class ChannelKind:
+    """An API channel kind: its driver, what it can do and the fields it asks for."""
+
+    kind: str
+    title: str
+    capabilities: Capability
+    credentials: tuple[Field, ...]
+    settings: tuple[Field, ...]
+    build: Builder  # build(credentials, settings, *, options=None) -> driver
+    help: str = ""
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        return self.credentials + self.settings
+
+    def problems(self, credentials: Mapping[str, str], settings: Mapping[str, str]) -> list[str]:
+        """What is missing or malformed in the form, in words (no secret is repeated)."""
+        found = []
+        for source, fields in ((credentials, self.credentials), (settings, self.settings)):
+            for field in fields:
+                value = (source.get(field.key) or "").strip()
+                if not value:
+                    if field.required:
+                        found.append(f"{field.label} is needed.")
+                    continue
+                if field.pattern and not re.fullmatch(field.pattern, value):
+                    shown = "" if field.kind == "secret" else f" {value!r}"
+                    found.append(f"{field.label}{shown} does not look right: {field.help}")
+        return found
+
+
+SHOPIFY = ChannelKind(
+    kind=shopify.ShopifyDriver.kind,
+    title="Shopify",
+    capabilities=shopify.ShopifyDriver.capabilities,
+    credentials=(
+        Field("access_token", "Admin API access token", "secret",
+              placeholder="shpat_…", pattern=r"\S{10,}",
+              help="From the shop's admin: Settings > Apps > Develop apps > your app > API "
+                   "credentials. Shown once when the app is installed."),
+    ),
+    settings=(
+        Field("shop_domain", "Shop domain", "text", placeholder="my-shop.myshopify.com",
+              pattern=r"(?:https?://)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*/?",
+              help="The shop's myshopify.com address (not its own web domain)."),
+        Field("api_version", "API version", "text", required=False,
+              default=shopify.DEFAULT_API_VERSION, pattern=r"\d{4}-\d{2}",
+              help="A Shopify Admin API version such as 2025-10; move it on once a year."),
+        Field("location_id", "Location id", "int", required=False, pattern=r"\d+",
+              help="The location whose stock Backroom keeps; needed when the shop has more "
+                   "than one (Settings > Locations, the number at the end of its address)."),
+        Field("notify_customer", "E-mail the customer when shipped", "bool", required=False,
+              default="true", help="Shopify sends its shipping confirmation with tracking."),
+    ),
+    build=shopify.from_fields,
+    help="Needs a custom app with the read_orders, read_products, read_locations, "
+         "write_inventory and write_merchant_managed_fulfillment_orders scopes.",
+)
+
+WOOCOMMERCE = ChannelKind(
+    kind=woocommerce.WooCommerceDriver.kind,
+    title="WooCommerce",
+    capabilities=woocommerce.WooCommerceDriver.capabilities,
+    credentials=(
+        Field("consumer_key", "Consumer key", "secret", placeholder="ck_…",
+              pattern=r"ck_[A-Za-z0-9]+", help="It starts with ck_."),
+        Field("consumer_secret", "Consumer secret", "secret", placeholder="cs_…",
+              pattern=r"cs_[A-Za-z0-9]+", help="It starts with cs_."),
+    ),
+    settings=(
+        Field("site_url", "Site address", "url", placeholder="https://shop.example.com",
+              pattern=r"(?:https?://)?[^\s/]+\.[^\s]+",
+              help="The shop's web address, starting https://."),
+        Field("keys_in_query", "Send the keys in the address", "bool", required=False,
+              default="false",
+              help="Turn on only if the site refuses a key you know is right: some servers "
+                   "drop the usual login header."),
+        Field("complete_on_shipment", "Mark orders completed when shipped", "bool",
+              required=False, default="true",
+              help="WooCommerce then e-mails the customer its order-complete message."),
+    ),
+    build=woocommerce.from_fields,
+    help="Needs a REST API key with Read/Write permission: WooCommerce > Settings > "
+         "Advanced > REST API > Add key.",
+)
+
+KINDS: Mapping[str, ChannelKind] = MappingProxyType({k.kind: k for k in (SHOPIFY, WOOCOMMERCE)})
+
+
+def channel_kind(kind: str) -> ChannelKind:
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise ChannelError(f"Backroom has no driver for channel kind {kind!r} "
+                           f"(it knows {', '.join(KINDS)}).") from None
+
+
+def build_driver(kind: str, credentials: Mapping[str, str], settings: Mapping[str, str], *,
+                 options: HttpOptions | None = None) -> ChannelDriver:
+    """A ready driver for the kind, from the form's values (raises ChannelError in words)."""
+    return channel_kind(kind).build(credentials, settings, options=options)
