@@ -127,6 +127,11 @@ class MainWindow(QMainWindow):
         self.backup_action = self._action(file_menu, "&Back up now", self.back_up,
                                           "Ctrl+Shift+B")
         file_menu.addSeparator()
+        self.import_action = self._action(file_menu, "&Import orders…", self.import_orders,
+                                          "Ctrl+I")
+        self.export_shipments_action = self._action(file_menu, "&Export shipments…",
+                                                    self.export_shipments)
+        file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
         view = self.menuBar().addMenu("&View")
@@ -149,7 +154,8 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("&Help")
         self.about_action = self._action(help_menu, "&About Backroom", self.about)
         self._database_actions = (self.open_action, self.backup_action, self.refresh_action,
-                                  self.about_action, *notify_actions)
+                                  self.about_action, self.import_action,
+                                  self.export_shipments_action, *notify_actions)
         for action in self._database_actions:
             action.setEnabled(False)
 
@@ -280,6 +286,26 @@ class MainWindow(QMainWindow):
             return None
         self.changed.emit(changes)
         return changes
+
+    def import_orders(self) -> None:
+        """File > Import orders…: channel report files in, in the background."""
+        from app.ui.dialogs.import_orders import ImportOrdersDialog
+
+        if self.backroom is None:
+            return
+        dialog = ImportOrdersDialog(lambda: self.backroom, self.ops, self)  # type: ignore[arg-type,return-value]
+        dialog.changesMade.connect(self.changed.emit)
+        dialog.exec()
+
+    def export_shipments(self) -> None:
+        """File > Export shipments…: the upload file for a channel read from report files."""
+        from app.ui.dialogs.export_shipments import ExportShipmentsDialog
+
+        if self.backroom is None:
+            return
+        dialog = ExportShipmentsDialog(lambda: self.backroom, self.config.exports_dir, self)  # type: ignore[arg-type,return-value]
+        dialog.changesMade.connect(self.changed.emit)
+        dialog.exec()
 
     def task_settings(self) -> None:
         from app.ui.dialogs.task_settings import TaskSettingsDialog

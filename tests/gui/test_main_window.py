@@ -418,3 +418,16 @@ def test_marking_an_order_shipped_asks_for_the_parcel_and_records_it(qtbot, wind
         assert s.get_one(Order, order_id).status == "shipped"
         parcel = s.scalars(select(Shipment).where(Shipment.order_id == order_id)).one()
         assert (parcel.carrier, parcel.tracking_number) == ("Royal Mail", "RM123456785GB")
+
+
+def test_the_file_menu_imports_orders_and_exports_shipments(qtbot, window, monkeypatch):
+    from app.ui.dialogs.export_shipments import ExportShipmentsDialog
+    from app.ui.dialogs.import_orders import ImportOrdersDialog
+
+    opened = []
+    monkeypatch.setattr(ImportOrdersDialog, "exec", lambda self: opened.append(type(self)))
+    monkeypatch.setattr(ExportShipmentsDialog, "exec", lambda self: opened.append(type(self)))
+    assert window.import_action.isEnabled() and window.export_shipments_action.isEnabled()
+    window.import_action.trigger()
+    window.export_shipments_action.trigger()
+    assert opened == [ImportOrdersDialog, ExportShipmentsDialog]
