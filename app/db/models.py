@@ -123,6 +123,9 @@ class Product(Base):
     barcode: Mapped[str | None] = mapped_column(String(40), index=True)
     cost_minor: Mapped[int] = money()
     cost_currency: Mapped[str] = mapped_column(String(3), default="GBP")
+    # The product's own selling price (a listing may override it on its channel).
+    price_minor: Mapped[int] = mapped_column(Minor, default=0, server_default="0")
+    price_currency: Mapped[str] = mapped_column(String(3), default="GBP", server_default="GBP")
     weight_g: Mapped[int | None] = mapped_column(Integer)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     made_to_order: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -461,6 +464,7 @@ class PurchaseOrder(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     currency: Mapped[str] = currency()
     ordered_at: Mapped[datetime | None] = mapped_column()
+    sent_at: Mapped[datetime | None] = mapped_column()
     expected_on: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = created()
@@ -508,6 +512,8 @@ class StockCheck(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     blind: Mapped[bool] = mapped_column(Boolean, default=True)
     actor: Mapped[str] = mapped_column(String(80))
+    # What it covers: {"locations": [ids]} or {"products": [ids]} (and how it was chosen).
+    scope: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     started_at: Mapped[datetime] = created()
     approved_at: Mapped[datetime | None] = mapped_column()
     approved_by: Mapped[str | None] = mapped_column(String(80))
@@ -523,6 +529,7 @@ class StockCheckLine(Base):
     expected_at_start: Mapped[int] = mapped_column(Integer)
     counted: Mapped[int | None] = mapped_column(Integer)
     counted_at: Mapped[datetime | None] = mapped_column()
+    approved: Mapped[bool | None] = mapped_column(Boolean)  # None: not decided yet
 
 
 # --- picking and shipping -----------------------------------------------------------------

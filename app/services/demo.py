@@ -318,6 +318,8 @@ def _catalogue(sink: _Sink, data: dict[str, Any], rng: random.Random, scale: int
                 "category_id": cat.categories[c["code"]], "parent_id": None,
                 "barcode": None if mto else ean13(f"50{pid:010d}"),
                 "cost_minor": cost, "cost_currency": "GBP",
+                "price_minor": max(99, round(price_gbp / 100) * 100 - 1),
+                "price_currency": "GBP",
                 "weight_g": rng.randint(*c["weight"]),
                 "attributes": {"colour": variant, "size": size},
                 "made_to_order": mto, "allow_negative_stock": False, "active": True,
