@@ -40,8 +40,8 @@ MIN_INTERVAL, MAX_INTERVAL = 5, 24 * 60
 
 
 def kind_title(kind: str, api: bool) -> str:
-    if api and kind in KINDS:
-        return KINDS[kind].title
+    if kind in KINDS and (api or kind not in FILE_KINDS):
+        return KINDS[kind].title + ("" if api else " (not connected)")
     return FILE_KINDS.get(kind, kind.capitalize())
 
 
@@ -187,7 +187,7 @@ def _problems(name: str, kind: str, api: bool, currency: str, interval: int, buf
         problems.append(f"The name is too long (at most {NAME_MAX} characters).")
     if api and kind not in KINDS:
         problems.append(f"Backroom cannot talk to {kind} by API; import its report files.")
-    if not api and kind not in FILE_KINDS:
+    if not api and kind not in FILE_KINDS and kind not in KINDS:
         problems.append(f"{kind!r} is not a channel Backroom knows.")
     if len(currency.strip()) != 3 or not currency.strip().isalpha():
         problems.append("The currency is a three-letter code such as GBP, EUR or USD.")
@@ -275,6 +275,19 @@ def save_channel(uow: UnitOfWork, channel_id: int | None, setup: ChannelSetup) -
         uow.changed(orders=True)
         uow.commit()
         return channel.id
+
+
+@requires(Can.CHANGE_SETTINGS)
+def set_channel_active(uow: UnitOfWork, channel_id: int, active: bool) -> Changes:
+    """Switch a channel off (nothing more is fetched or pushed; its orders stay) or on."""
+    with uow:
+        channel = uow.session.get(Channel, channel_id)
+        if channel is None:
+            raise DomainError("That channel no longer exists; refresh the list.")
+        channel.active = active
+        uow.changed(orders=True)
+        uow.commit()
+    return uow.changes
 
 
 @requires(Can.CHANGE_SETTINGS)

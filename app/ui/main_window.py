@@ -34,6 +34,7 @@ from app.ui.widgets.notifier import Notifier
 if TYPE_CHECKING:
     from app.services.context import Backroom
     from app.ui.supplier_window import SupplierWindow
+    from app.ui.sync_scheduler import SyncScheduler
     from app.ui.tabs.base import ListTab
 
 TAB_TITLES = ("Inventory", "Orders", "Suppliers", "Picking", "Finance")
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(960, 600)
         self._painted = False
         self.supplier_window: SupplierWindow | None = None  # when a supplier signs in
+        self.sync_scheduler: SyncScheduler | None = None  # made once a database is open
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
@@ -142,11 +144,13 @@ class MainWindow(QMainWindow):
         self.refresh_action = self._action(view, "&Refresh",
                                            lambda: self.changed.emit(EVERYTHING),
                                            QKeySequence.StandardKey.Refresh)
+        self.sync_log_action = self._action(view, "S&ync log…", self.show_sync_log)
 
         settings_menu = self.menuBar().addMenu("&Settings")
         self.users_action = self._action(settings_menu, "&Users…", self.manage_users)
         self.task_settings_action = self._action(settings_menu, "&Supplier tasks…",
                                                  self.task_settings)
+        self.channels_action = self._action(settings_menu, "&Channels…", self.show_channels)
         settings_menu.addSeparator()
         notify_actions = self.notifier.fill_settings_menu(settings_menu)
         self.settings_only_actions = [a for a in notify_actions if "Outbox" not in a.text()]
@@ -154,7 +158,7 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("&Help")
         self.about_action = self._action(help_menu, "&About Backroom", self.about)
         self._database_actions = (self.open_action, self.backup_action, self.refresh_action,
-                                  self.about_action, self.import_action,
+                                  self.sync_log_action, self.about_action, self.import_action,
                                   self.export_shipments_action, *notify_actions)
         for action in self._database_actions:
             action.setEnabled(False)
@@ -178,6 +182,11 @@ class MainWindow(QMainWindow):
             self.hand_to_supplier(backroom)
             return
         old, self.backroom = self.backroom, backroom
+        if self.sync_scheduler is None:
+            from app.ui.sync_scheduler import SyncScheduler
+
+            self.sync_scheduler = SyncScheduler(self)
+        self.sync_scheduler.attach()
         self.config = backroom.config
         if old is not None:
             old.close()
@@ -197,6 +206,8 @@ class MainWindow(QMainWindow):
         from app.ui.supplier_window import SupplierWindow
 
         self.notifier.stop()
+        if self.sync_scheduler is not None:
+            self.sync_scheduler.stop()
         self.ops.wait_all()
         if self.backroom is not None:
             self.backroom.close()
@@ -259,7 +270,8 @@ class MainWindow(QMainWindow):
         self.users_action.setToolTip("" if self.users_action.isEnabled()
                                      else "Only the owner manages users")
         changes_settings = viewer is not None and viewer.can(Can.CHANGE_SETTINGS)
-        for action in (self.task_settings_action, *self.settings_only_actions):
+        for action in (self.task_settings_action, self.channels_action,
+                       *self.settings_only_actions):
             action.setEnabled(changes_settings)
             action.setToolTip("" if changes_settings else "Only the owner changes settings")
 
@@ -271,6 +283,8 @@ class MainWindow(QMainWindow):
         self.overdue_timer.timeout.connect(self.check_overdue)
         self.overdue_timer.start()
         QTimer.singleShot(0, self.check_overdue)
+        if self.sync_scheduler is not None:
+            self.sync_scheduler.start()  # API channels sync in the background
 
     def check_overdue(self) -> Changes | None:
         """A quick write (each late task is told once), so it runs as any action does."""
@@ -306,6 +320,14 @@ class MainWindow(QMainWindow):
         dialog = ExportShipmentsDialog(lambda: self.backroom, self.config.exports_dir, self)  # type: ignore[arg-type,return-value]
         dialog.changesMade.connect(self.changed.emit)
         dialog.exec()
+
+    def show_channels(self) -> None:
+        if self.sync_scheduler is not None:
+            self.sync_scheduler.show_channels()
+
+    def show_sync_log(self) -> None:
+        if self.sync_scheduler is not None:
+            self.sync_scheduler.show_log()
 
     def task_settings(self) -> None:
         from app.ui.dialogs.task_settings import TaskSettingsDialog
@@ -490,5 +512,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/tab", self.tabs.currentIndex())
         self.settings.sync()
         self.notifier.stop()
+        if self.sync_scheduler is not None:
+            self.sync_scheduler.stop()
         self.ops.wait_all()
         super().closeEvent(event)
