@@ -151,6 +151,16 @@ INVOICE_TRANSITIONS = {
     InvoiceStatus.VOID: (),
 }
 
+PJ = PrintJobStatus
+PRINT_JOB_TRANSITIONS: dict[PrintJobStatus, tuple[PrintJobStatus, ...]] = {
+    PJ.QUEUED: (PJ.SENDING, PJ.WAITING, PJ.CANCELLED),  # waiting: its labels cannot be made
+    PJ.SENDING: (PJ.PRINTED, PJ.WAITING, PJ.MAY_HAVE_PRINTED),
+    PJ.WAITING: (PJ.SENDING, PJ.QUEUED, PJ.CANCELLED),
+    PJ.MAY_HAVE_PRINTED: (PJ.QUEUED, PJ.CANCELLED),  # never sent again without a person
+    PJ.PRINTED: (),
+    PJ.CANCELLED: (),
+}
+
 # Which table governs which kind of thing, and the word people use for it.
 _TABLES: dict[type[StrEnum], tuple[str, dict]] = {
     OrderStatus: ("order", ORDER_TRANSITIONS),
@@ -158,6 +168,7 @@ _TABLES: dict[type[StrEnum], tuple[str, dict]] = {
     PurchaseOrderStatus: ("purchase order", PURCHASE_ORDER_TRANSITIONS),
     StockCheckStatus: ("stock check", STOCK_CHECK_TRANSITIONS),
     InvoiceStatus: ("invoice", INVOICE_TRANSITIONS),
+    PrintJobStatus: ("print job", PRINT_JOB_TRANSITIONS),
 }
 
 # Orders whose stock is still promised to the customer (counted as reserved).

@@ -19,9 +19,12 @@ from app.services import (
     finance,
     inventory,
     job_sheet,
+    label_data,
     notifications,
     orders,
     picking,
+    print_jobs,
+    printers,
     settings,
     shipments,
     supplier_tasks,
@@ -33,7 +36,7 @@ from app.services.paging import PageRequest
 
 OFFERED = (orders, inventory, picking, finance, suppliers, job_sheet, settings, notifications,
            supplier_tasks, users, backup, channels, sync,
-           shipments, file_import)
+           shipments, file_import, printers, print_jobs, label_data)
 # What a supplier may do: its own tasks, nothing else.
 OWN_TASKS = {"task_list_page", "task_count", "task_detail", "accept_task", "start_production",
              "finish_production", "ship_task", "complete_task", "reject_task",
@@ -70,6 +73,21 @@ NOT_OFFERED = {
     "file_import.watched_files": "lists a folder it is given",
     "shipments.notices_to_send": "read inside the checked sync_channel",
     "shipments.confirmed": "a step inside the checked sync_channel",
+    "printers.no_such_printer": "builds an error message",
+    "printers.load_workstation": "reads this computer's printers.json for the checked services "
+                                "and the sender",
+    "printers.write_atomically": "writes a file it is given",
+    "printers.printer_for": "read inside the checked queue_for_use and automatic printing",
+    "printers.template_key": "pure: a file name from a template's name",
+    "printers.template_keys": "read inside the checked save_printer",
+    "printers.find_template": "read inside the checked queue services and the sender",
+    "label_data.product_records": "the step behind product_labels, for automatic printing",
+    "label_data.task_records": "the step behind task_tickets, for automatic printing",
+    "print_jobs.send_next": "Backroom's own background sender",
+    "print_jobs.next_due": "the sender's own check",
+    "print_jobs.recover_interrupted": "Backroom's own step at start-up",
+    "print_jobs.auto_print_task_tickets": "a step inside task creation",
+    "print_jobs.auto_print_received_labels": "a step inside booking goods in",
 }
 # users takes the viewer as an argument and checks it there (tested in test_users.py).
 EXPLICIT_VIEWER = {"users"}
