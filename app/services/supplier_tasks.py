@@ -491,6 +491,10 @@ def send_to_purchasing(session: Session, order_ids: Sequence[int], actor: str, *
         session.execute(update(Order).where(Order.id.in_(chunk))
                         .values(status=str(OS.PURCHASING), updated_at=now)
                         .execution_options(synchronize_session="fetch"))
+    if ids:  # job tickets, when the workshop prints them as tasks are made (never raises)
+        from app.services.print_jobs import auto_print_task_tickets
+
+        auto_print_task_tickets(session, ids)
     return [o.id for o in moving]
 
 

@@ -876,3 +876,24 @@ def test_every_new_demo_order_with_custom_work_goes_to_suppliers(demo_copy):
         assert (s.scalar(select(func.count(SupplierTask.id))) or 0) == before + made
         assert s.scalar(select(func.count(Order.id)).where(
             Order.id.in_(new), Order.status != "purchasing")) == 0
+
+
+def test_job_tickets_print_by_themselves_when_the_workshop_asks(backroom, shop, tmp_path,
+                                                                monkeypatch):
+    from app.db.models import PrintJob
+    from app.printing.printers import PrinterConfig, PrinterKind
+    from app.services import print_jobs, printers
+
+    monkeypatch.setenv("BACKROOM_DATA_DIR", str(backroom.config.data_dir))
+    printers.save_printer(backroom, None, PrinterConfig(
+        "Bench PDF", PrinterKind.PDF_FILE, str(tmp_path / "tickets.pdf"), 203))
+    printers.set_printer_use(backroom, printers.Use.JOB_TICKETS, "Bench PDF")
+    t = sent(backroom, shop, shop.mug)  # the rule is off: nothing printed
+    with backroom.sessions() as s:
+        assert s.scalars(select(PrintJob)).all() == []
+    backroom.act(print_jobs.save_print_settings, print_jobs.PrintSettings(on_task_created=True))
+    second = sent(backroom, shop, shop.tee, number="#9100")
+    with backroom.sessions() as s:
+        (job,) = s.scalars(select(PrintJob))
+    assert (job.printer, job.status) == ("Bench PDF", "queued")
+    assert [r["task_sku"] for r in job.data["records"]] == [second.sku] != [t.sku]
