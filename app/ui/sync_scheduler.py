@@ -99,6 +99,7 @@ class SyncScheduler(QObject):
         self.channels_dialog: ChannelsDialog | None = None
         self.log_dialog: SyncLogDialog | None = None
         self.preview_dialog: SyncPreviewDialog | None = None
+        self.watch_job: Job | None = None  # reading the file channels' watch folders
 
     def backroom(self) -> Backroom | None:
         return self.window.backroom
@@ -155,6 +156,11 @@ class SyncScheduler(QObject):
             return []
         now = datetime.now(UTC)
         started = []
+        watching = [v for v in views if v.active and not v.api and v.watch_folder]
+        if watching and self.watch_job is None:
+            job = self.import_watch_folders()
+            if job is not None:
+                started.append(job)
         for view in views:
             if not (view.api and view.active) or view.id in self._jobs:
                 continue
@@ -166,6 +172,35 @@ class SyncScheduler(QObject):
                 if job is not None:
                     started.append(job)
         return started
+
+    def import_watch_folders(self) -> Job | None:
+        """Take in the report files waiting in file channels' watch folders (in the
+        background, one run at a time); each goes to imported/ or rejected/."""
+        from app.services import file_import
+
+        def work(ctx: JobContext) -> Any:
+            return file_import.import_watch_folders(ctx.backroom)
+
+        self.watch_job = self.window.ops.run("Importing from watch folders", work,
+                                             on_finished=self._watched,
+                                             on_failed=self._watch_failed, writes=True,
+                                             quiet=True)
+        return self.watch_job
+
+    def _watched(self, report: Any) -> None:
+        self.watch_job = None
+        if report.files:
+            took = sum(f.created for f in report.files)
+            refused = [f.name for f in report.files if f.rejected]
+            text = f"Watch folders: {len(report.files):,} file(s), {took:,} new orders"
+            if refused:
+                text += f"; refused (see rejected/): {', '.join(refused)}"
+            self.window.statusBar().showMessage(text, 20_000)
+            self.window.changed.emit(report.changes)
+
+    def _watch_failed(self, message: str) -> None:
+        self.watch_job = None
+        self.window.statusBar().showMessage(f"Watch folders not read: {message}", 20_000)
 
     def sync_now(self, channel_id: int, name: str) -> Job | None:
         """Fetch the channel's orders and push its stock now (unless it is already running)."""

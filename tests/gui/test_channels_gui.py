@@ -398,3 +398,32 @@ def test_the_settings_menu_opens_channels(window):
     assert shown is not None and shown.isVisible()
     assert {v.name for v in shown.views} >= {"Etsy shop", "Shopify store"}
     shown.close()
+
+
+def test_a_watch_folder_is_read_in_the_background_and_its_file_filed(qtbot, scheduler,
+                                                                     gui_backroom, tmp_path):
+    import os
+    import shutil
+    import time
+    from pathlib import Path
+
+    from sqlalchemy import func, select
+
+    from app.db.models import Order
+
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    gui_backroom.act(channels.save_channel, None, channels.ChannelSetup(
+        name="eBay UK", kind="ebay", api=False, currency="GBP", watch_folder=str(folder)))
+    files = Path(__file__).resolve().parents[1] / "fixtures" / "channels" / "files"
+    shutil.copy(files / "ebay_uk_orders_report.csv", folder / "report.csv")
+    old = time.time() - 60
+    os.utime(folder / "report.csv", (old, old))
+    with gui_backroom.sessions() as s:
+        before = s.scalar(select(func.count(Order.id)))
+    scheduler.check()
+    assert scheduler.watch_job is not None
+    qtbot.waitUntil(lambda: scheduler.watch_job is None, timeout=10_000)
+    assert (folder / "imported" / "report.csv").exists()
+    with gui_backroom.sessions() as s:
+        assert s.scalar(select(func.count(Order.id))) > before
