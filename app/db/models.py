@@ -246,6 +246,25 @@ class SyncRun(Base):
     __table_args__ = (Index("ix_sync_runs_channel_started", "channel_id", "started_at"),)
 
 
+class StockHold(Base):
+    """One change of the stock held for orders at a bin: held (+), given back or shipped
+    (-). A level's reserved quantity is the sum of its holds, as on hand is of movements."""
+
+    __tablename__ = "stock_holds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(20))  # hold, release, dispatch
+    reference: Mapped[str] = mapped_column(String(120), default="")
+    actor: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = created()
+    __table_args__ = (
+        CheckConstraint("quantity <> 0", name="quantity_not_zero"),
+        Index("ix_stock_holds_product_location", "product_id", "location_id"),
+    )
+
+
 class StockPushQueue(Base):
     """A product whose available stock the channels have not been told yet."""
 

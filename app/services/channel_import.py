@@ -29,6 +29,7 @@ from app.db.models import (
     OrderSearchTerm,
     Product,
     StatusChange,
+    StockHold,
     StockLevel,
     StockPushQueue,
     utcnow,
@@ -37,6 +38,7 @@ from app.domain.statuses import OPEN_ORDER_STATUSES
 from app.domain.statuses import OrderStatus as OS
 from app.services import history
 from app.services.search import terms
+from app.services.stock import HOLD
 
 CHUNK = 1000
 SYNC_ACTOR = "channel sync"
@@ -114,10 +116,11 @@ class _Stock:
     """Free stock per product for the whole run, held walk-first, written back at the end
     of each chunk (so two orders in one run cannot both take the last one)."""
 
-    def __init__(self, session: Session):
-        self.session = session
+    def __init__(self, session: Session, actor: str):
+        self.session, self.actor = session, actor
         self.levels: dict[int, list[list[int]]] = {}  # product -> [[location, on_hand, reserved]]
         self.dirty: set[tuple[int, int]] = set()
+        self.holds: list[tuple[Any, ...]] = []  # rows of the ledger of holds
 
     def load(self, product_ids: Iterable[int]) -> None:
         wanted = [p for p in set(product_ids) if p not in self.levels]
@@ -134,7 +137,7 @@ class _Stock:
             for pid, loc, on_hand, reserved in rows:
                 self.levels[pid].append([loc, on_hand, reserved])
 
-    def hold(self, product_id: int, quantity: int) -> int:
+    def hold(self, product_id: int, quantity: int, reference: str, now: datetime) -> int:
         left = quantity
         for level in self.levels.get(product_id, ()):
             take = min(level[1] - level[2], left)
@@ -142,6 +145,8 @@ class _Stock:
                 level[2] += take
                 left -= take
                 self.dirty.add((product_id, level[0]))
+                self.holds.append((product_id, level[0], take, HOLD, reference, self.actor,
+                                   now))
                 if not left:
                     break
         return quantity - left
@@ -157,9 +162,14 @@ class _Stock:
             for level in self.levels[pid]:
                 if level[0] == loc:
                     rows.append((level[2], pid, loc))
-        update_rows(self.session.connection(), StockLevel.__table__, ("reserved",),
-                    ("product_id", "location_id"), rows)
+        conn = self.session.connection()
+        update_rows(conn, StockLevel.__table__, ("reserved",), ("product_id", "location_id"),
+                    rows)
+        insert_rows(conn, StockHold.__table__, ("product_id", "location_id", "quantity",
+                                                "reason", "reference", "actor", "created_at"),
+                    self.holds)
         self.dirty.clear()
+        self.holds.clear()
 
 
 def _chunks(items: Sequence[Any] | Iterable[Any], n: int) -> Iterator[list[Any]]:
@@ -245,7 +255,7 @@ def import_orders(session: Session, channel_id: int, orders: Iterable[ChannelOrd
     had_orders = session.scalar(select(Order.id).where(Order.channel_id == channel_id)
                                 .limit(1)) is not None
     catalogue = _Catalogue(session, channel_id)
-    stock = _Stock(session)
+    stock = _Stock(session, actor)
     seen: set[str] = set()
     where = f" from {source}" if source else ""
     for chunk in _chunks(orders, CHUNK):
@@ -308,7 +318,7 @@ def _create(session: Session, channel: Channel, fresh: list[tuple[ChannelOrder, 
                 problems.append(f"Unknown SKU {line.sku or '(none)'}")
             elif holds and not product.made_to_order:
                 free = stock.free(product.id)
-                held = stock.hold(product.id, line.quantity)
+                held = stock.hold(product.id, line.quantity, f"order {o.number}", now)
                 outcome.stock_touched.add(product.id)
                 if held < line.quantity:
                     problems.append(f"Short: {line.sku} ({line.quantity} wanted, {free} free)")

@@ -30,6 +30,7 @@ from app.db.models import (
     OrderSearchTerm,
     Product,
     StatusChange,
+    StockHold,
     StockLevel,
     StockMovement,
     Supplier,
@@ -592,6 +593,12 @@ def _levels(sink: _Sink, stock: _Stock, cat: _Catalogue) -> None:
                 rows.append({"product_id": pid, "location_id": other, "on_hand": qty,
                              "reserved": 0})
     sink.dicts(StockLevel.__table__, rows)
+    # What the open orders hold, in the ledger of holds (summed, as the levels are).
+    now = datetime.now(UTC)
+    sink.dicts(StockHold.__table__, [
+        {"product_id": r["product_id"], "location_id": r["location_id"],
+         "quantity": r["reserved"], "reason": "hold", "reference": "open demo orders",
+         "actor": "channel sync", "created_at": now} for r in rows if r["reserved"]])
 
 
 def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:

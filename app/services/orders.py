@@ -200,7 +200,8 @@ def move_order(session: Session, order: Order, to: OrderStatus, actor: str,
             if line.product_id is None or line.needs_making:
                 continue
             if to is OrderStatus.CANCELLED and current in OPEN_ORDER_STATUSES:
-                stock.release_reservation(session, line.product_id, line.reserved)
+                stock.release_reservation(session, line.product_id, line.reserved,
+                                          reference=f"order {order.number}", actor=actor)
                 line.reserved = 0
             elif to is OrderStatus.SHIPPED:
                 stock.dispatch(session, line.product_id, line.quantity, actor=actor,

@@ -1,4 +1,5 @@
-"""The stock ledger: every change is a movement, and the level moves with it in one transaction."""
+"""The stock ledger: every change is a movement, and the level moves with it in one
+transaction; stock held for orders has its own ledger of holds, summed the same way."""
 
 from __future__ import annotations
 
@@ -7,9 +8,19 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Location, Product, StockLevel, StockMovement, StockPushQueue, utcnow
+from app.db.models import (
+    Location,
+    Product,
+    StockHold,
+    StockLevel,
+    StockMovement,
+    StockPushQueue,
+    utcnow,
+)
 from app.domain.errors import DomainError
 from app.domain.stock import MovementReason, apply_movement
+
+HOLD = "hold"
 
 
 def queue_push(session: Session, product_id: int) -> None:
@@ -53,14 +64,24 @@ def _levels_in_walk_order(session: Session, product_id: int) -> list[StockLevel]
     ))
 
 
-def reserve(session: Session, product_id: int, quantity: int) -> int:
+def _held(session: Session, level: StockLevel, quantity: int, reason: str, reference: str,
+          actor: str) -> None:
+    """Move a level's reserved quantity and write the change in the ledger of holds."""
+    level.reserved += quantity
+    session.add(StockHold(product_id=level.product_id, location_id=level.location_id,
+                          quantity=quantity, reason=reason, reference=reference[:120],
+                          actor=actor, created_at=utcnow()))
+
+
+def reserve(session: Session, product_id: int, quantity: int, *, reference: str = "",
+            actor: str = "") -> int:
     """Promise up to `quantity` of the free stock to an order, from the bins first on the
     walk; returns how many could be held (less than asked: the order is short)."""
     left = quantity
     for level in _levels_in_walk_order(session, product_id):
         take = min(level.on_hand - level.reserved, left)
         if take > 0:
-            level.reserved += take
+            _held(session, level, take, HOLD, reference, actor)
             left -= take
             if not left:
                 break
@@ -69,15 +90,17 @@ def reserve(session: Session, product_id: int, quantity: int) -> int:
     return quantity - left
 
 
-def release_reservation(session: Session, product_id: int, quantity: int) -> None:
+def release_reservation(session: Session, product_id: int, quantity: int, *,
+                        reference: str = "", actor: str = "", reason: str = "release") -> None:
     """Give back stock promised to an order, from the bins first on the walk."""
     if quantity:
         queue_push(session, product_id)
     left = quantity
     for level in _levels_in_walk_order(session, product_id):
         take = min(level.reserved, left)
-        level.reserved -= take
-        left -= take
+        if take > 0:
+            _held(session, level, -take, reason, reference, actor)
+            left -= take
         if not left:
             break
 
@@ -103,15 +126,17 @@ def dispatch(session: Session, product_id: int, quantity: int, *, actor: str,
             f"Only {quantity - left} of {quantity} × {sku} are on hand. Book the goods in "
             "(or count the bins) before marking the order shipped.")
     # The promise may sit in another bin than the one the stock came from.
-    release_reservation(session, product_id, held)
+    release_reservation(session, product_id, held, reference=reference, actor=actor,
+                        reason="dispatch")
 
 
 @dataclass(frozen=True)
 class LedgerMismatch:
     product_id: int
     location_id: int
-    level_on_hand: int
+    level_on_hand: int  # (or the level's reserved quantity, when `what` is "reserved")
     ledger_sum: int
+    what: str = "on hand"
 
 
 def ledger_mismatches(session: Session) -> tuple[LedgerMismatch, ...]:
@@ -132,5 +157,16 @@ def ledger_mismatches(session: Session) -> tuple[LedgerMismatch, ...]:
                    & (sums.c.location_id == StockLevel.location_id))
         .where(StockLevel.product_id.is_(None), sums.c.total != 0)
     ).all()
+    holds = (select(StockHold.product_id, StockHold.location_id,
+                    func.sum(StockHold.quantity).label("total"))
+             .group_by(StockHold.product_id, StockHold.location_id).subquery())
+    held = session.execute(
+        select(StockLevel.product_id, StockLevel.location_id, StockLevel.reserved,
+               func.coalesce(holds.c.total, 0))
+        .outerjoin(holds, (holds.c.product_id == StockLevel.product_id)
+                   & (holds.c.location_id == StockLevel.location_id))
+        .where(StockLevel.reserved != func.coalesce(holds.c.total, 0))
+    ).all()
     return tuple(LedgerMismatch(*r) for r in rows) + tuple(
-        LedgerMismatch(p, loc, 0, t) for p, loc, t in orphan)
+        LedgerMismatch(p, loc, 0, t) for p, loc, t in orphan) + tuple(
+        LedgerMismatch(*r, what="reserved") for r in held)

@@ -183,3 +183,33 @@ def test_an_order_that_cannot_be_taken_in_is_reported_with_its_raw_text(shelf):
     (problem,) = outcome.problems
     assert (problem.ref, problem.payload) == ("#1", "row of #1")
     assert "quantity 0" in problem.message
+
+
+def test_holding_giving_back_and_shipping_stock_are_all_in_the_ledger_of_holds(shelf):
+    from app.db.models import StockHold, StockLevel
+    from app.domain.statuses import OrderStatus
+
+    backroom, channel, mug, bin_a = shelf
+    first = _order(1, ("MUG-1", 1))
+    _import(backroom, channel, [first])
+    _import(backroom, channel, [replace(first, state=OrderState.CANCELLED)])
+
+    def holds() -> list[tuple[int, str, str]]:
+        with backroom.sessions() as s:
+            return [(h.quantity, h.reason, h.reference) for h in s.scalars(
+                select(StockHold).order_by(StockHold.id))]
+
+    assert holds() == [(1, "hold", "order #1"), (-1, "release", "order #1")]
+    _import(backroom, channel, [_order(2, ("MUG-1", 1))])
+    with backroom.sessions() as s:
+        second = s.scalar(select(Order.id).where(Order.number == "#2"))
+    for step in (OrderStatus.READY_TO_PICK, OrderStatus.PACKED):
+        backroom.act(orders.change_status, [second], step)
+    backroom.act(orders.change_status, [second], OrderStatus.SHIPPED, carrier="DPD")
+    assert holds()[-2:] == [(1, "hold", "order #2"), (-1, "dispatch", "order #2")]
+    assert backroom.read(stock.ledger_mismatches) == ()
+    with backroom.sessions() as s:  # a level that no longer matches its holds is found
+        s.get_one(StockLevel, (mug, bin_a)).reserved = 3
+        s.commit()
+    (wrong,) = backroom.read(stock.ledger_mismatches)
+    assert (wrong.what, wrong.level_on_hand, wrong.ledger_sum) == ("reserved", 3, 0)

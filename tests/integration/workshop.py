@@ -86,7 +86,8 @@ def add_order(backroom: Backroom, channel_id: int, status: OrderStatus,
         if status in OPEN_ORDER_STATUSES:
             for line in order.lines:
                 if not line.needs_making:
-                    line.reserved = stock.reserve(s, line.product_id, line.quantity)
+                    line.reserved = stock.reserve(s, line.product_id, line.quantity,
+                                                  reference=f"order {number}", actor="test")
         s.commit()
         return order.id
 
