@@ -1,5 +1,7 @@
 """Start Backroom: `backroom [--demo] [--scale N] [--database-url URL] [--screenshot DIR]`,
-or import channel report files headless: `backroom import FILE... [--channel NAME]`."""
+or import channel report files headless: `backroom import FILE... [--channel NAME]`, or the
+catalogue's spreadsheets: `backroom export products|stock|movements FILE.xlsx|.csv` and
+`backroom import-catalogue FILE`."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import gc
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -104,10 +107,130 @@ def import_command(argv: Sequence[str]) -> int:
         backroom.close()
 
 
+def _as_owner(backroom: Backroom, prog: str) -> bool:
+    """Whoever can run a command can open the database file itself: the owner's rights."""
+    from app.domain.errors import DomainError
+    from app.services import users
+
+    try:
+        backroom.sign_in(backroom.read(users.the_owner))
+    except DomainError:
+        print(f"{prog}: this database has no owner yet; open it in Backroom once to set one "
+              "up.", file=sys.stderr)
+        return False
+    return True
+
+
+def parse_export_args(argv: Sequence[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="backroom export",
+        description="Export the catalogue as XLSX or CSV (by the file's ending): products "
+                    "(as the Inventory list shows them), stock by bin, or the stock "
+                    "movements. Text that looks like a formula is written as text.")
+    p.add_argument("kind", choices=("products", "stock", "movements"))
+    p.add_argument("file", type=Path, metavar="FILE.xlsx|FILE.csv")
+    p.add_argument("--search", default="", metavar="TEXT",
+                   help="only products matching the search (SKU, title or barcode)")
+    p.add_argument("--category", default="", metavar="CODE",
+                   help="only products of this category (its code)")
+    p.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                   help="movements: only those since this day")
+    p.add_argument("--database-url", metavar="URL", help="as for backroom itself")
+    p.add_argument("--demo", action="store_true", help="export from the demo workshop")
+    return p.parse_args(argv)
+
+
+def export_command(argv: Sequence[str]) -> int:
+    """`backroom export`: prints how many rows went where; exits 1 when refused."""
+    args = parse_export_args(argv)
+    from app.config import load_config
+    from app.domain.errors import DomainError
+    from app.services import spreadsheets
+    from app.services.paging import PageRequest
+
+    backroom, _problem = _open(load_config(args.database_url, demo=args.demo),
+                               show_progress=False)
+    if backroom is None:
+        return 2
+    try:
+        if not _as_owner(backroom, "backroom export"):
+            return 2
+        filters = (("category", args.category),) if args.category else ()
+        req = PageRequest(search=args.search, filters=filters)
+        try:
+            if args.kind == "movements":
+                done = backroom.read(spreadsheets.export_movements, args.file,
+                                     since=args.since)
+            else:
+                done = backroom.read(spreadsheets.export, args.kind, args.file, req)
+        except DomainError as exc:
+            print(f"backroom export: {exc}", file=sys.stderr)
+            return 1
+        print(done.summary())
+        return 0
+    finally:
+        backroom.close()
+
+
+def parse_import_catalogue_args(argv: Sequence[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="backroom import-catalogue",
+        description="Create or update products by SKU from an XLSX or CSV file (columns SKU, "
+                    "Title, Category, Barcode, Price, Cost, Currency, Quantity, Location), "
+                    "and set stock on hand through adjustments in the ledger. Every row is "
+                    "checked first; with any problem nothing is changed.")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("--preview", action="store_true",
+                   help="check the file and say what would happen; change nothing")
+    p.add_argument("--new-categories", action="store_true",
+                   help="add categories the file names that do not exist yet")
+    p.add_argument("--currency", metavar="CODE",
+                   help="the currency of prices in rows without one (default: the one most "
+                        "products are priced in)")
+    p.add_argument("--database-url", metavar="URL", help="as for backroom itself")
+    p.add_argument("--demo", action="store_true", help="import into the demo workshop")
+    return p.parse_args(argv)
+
+
+def import_catalogue_command(argv: Sequence[str]) -> int:
+    """`backroom import-catalogue`: prints what was created, updated and set, or every
+    problem by row; exits 1 when the file was refused, 2 when it could not be read."""
+    args = parse_import_catalogue_args(argv)
+    from app.config import load_config
+    from app.domain.errors import DomainError
+    from app.services import spreadsheets
+
+    backroom, _problem = _open(load_config(args.database_url, demo=args.demo),
+                               show_progress=False)
+    if backroom is None:
+        return 2
+    try:
+        if not _as_owner(backroom, "backroom import-catalogue"):
+            return 2
+        try:
+            report = spreadsheets.import_catalogue(
+                backroom.uow(), args.file, currency=args.currency,
+                allow_new_categories=args.new_categories, preview=args.preview)
+        except DomainError as exc:
+            print(f"backroom import-catalogue: {exc}", file=sys.stderr)
+            return 2
+        for line in report.lines():
+            print(line)
+        if args.preview and not report.rejected:
+            print("Preview: nothing was changed.")
+        return 1 if report.rejected else 0
+    finally:
+        backroom.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["import"]:
         return import_command(argv[1:])
+    if argv[:1] == ["export"]:
+        return export_command(argv[1:])
+    if argv[:1] == ["import-catalogue"]:
+        return import_catalogue_command(argv[1:])
     args = parse_args(argv)
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -112,3 +112,48 @@ def test_import_of_a_file_in_no_known_format_says_so(tmp_path: Path):
     done = _run("import", "--demo", str(odd), data=tmp_path)
     assert done.returncode == 2
     assert "people.csv" in done.stderr
+
+
+def test_export_writes_the_catalogue_and_an_import_of_it_changes_nothing(tmp_path: Path):
+    target = tmp_path / "mugs.xlsx"
+    done = _run("export", "products", str(target), "--demo", "--category", "mugs",
+                data=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert f"40 products written to {target}" in done.stdout
+    for kind in ("stock", "movements"):
+        out = tmp_path / f"{kind}.csv"
+        done = _run("export", kind, str(out), "--demo", data=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert out.read_text("utf-8-sig").startswith("SKU," if kind == "stock" else "When,")
+    again = _run("import-catalogue", str(target), "--demo", data=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "mugs.xlsx: 40 rows, 0 created, 0 updated, 40 unchanged, 0 stock levels set" \
+        in again.stdout
+
+
+def test_export_to_a_file_type_it_cannot_write_is_refused(tmp_path: Path):
+    done = _run("export", "stock", str(tmp_path / "stock.ods"), "--demo", data=tmp_path)
+    assert done.returncode == 1
+    assert "export to an Excel workbook (.xlsx) or a CSV file" in done.stderr
+    assert not (tmp_path / "stock.ods").exists()
+
+
+def test_import_catalogue_of_a_broken_file_lists_every_problem_and_exits_1(tmp_path: Path):
+    broken = tmp_path / "catalogue.csv"
+    broken.write_text("SKU,Title,Category,Barcode,Quantity\n"
+                      ",No SKU,Mugs,,\n"
+                      "NEW-1,New,Cupz,,\n"
+                      "MUG-0001,,,5012345678901,\n"
+                      "MUG-0002,,,,-2\n", encoding="utf-8")
+    done = _run("import-catalogue", str(broken), "--demo", data=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "catalogue.csv: refused, nothing imported (4 problems)" in done.stdout
+    for words in ("Row 2, SKU", "Row 3, Category", "Row 4, Barcode", "Row 5, Quantity"):
+        assert words in done.stdout
+    fine = tmp_path / "fine.csv"
+    fine.write_text("SKU,Title,Quantity,Location\nMUG-7777,New mug,3,A-01-1\n", "utf-8")
+    done = _run("import-catalogue", str(fine), "--demo", "--preview", data=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "1 would be created" in done.stdout and "Preview: nothing was changed." in done.stdout
+    done = _run("import-catalogue", str(fine), "--demo", data=tmp_path)
+    assert done.returncode == 0 and "1 created" in done.stdout
