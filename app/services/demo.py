@@ -35,6 +35,7 @@ from app.db.models import (
     StockMovement,
     Supplier,
     SupplierCategory,
+    SupplierProduct,
     SupplierTask,
     UTCDateTime,
 )
@@ -126,6 +127,7 @@ class _Catalogue:
     prices: dict[tuple[int, int], int] = field(default_factory=dict)  # (channel, product idx)
     first_bin: dict[int, int] = field(default_factory=dict)  # product id -> location id
     walk: dict[int, int] = field(default_factory=dict)
+    supplier_links: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _Sink:
@@ -281,6 +283,7 @@ def _catalogue(sink: _Sink, data: dict[str, Any], rng: random.Random, scale: int
             links.append({"supplier_id": i, "category_id": cat.categories[code], "weight": 1})
     sink.dicts(Supplier.__table__, suppliers)
     sink.dicts(SupplierCategory.__table__, links)
+    cat.supplier_links = links
     # Each supplier's history starts where the Suppliers tab's editor starts it: "Added".
     sink.dicts(StatusChange.__table__, [
         {"entity": "supplier", "entity_id": row["id"], "from_status": None,
@@ -344,6 +347,17 @@ def _catalogue(sink: _Sink, data: dict[str, Any], rng: random.Random, scale: int
                                  "max_shown": None})
     sink.dicts(Product.__table__, products)
     sink.dicts(Listing.__table__, listings)
+    # Who we buy each stocked product from, and how it comes packed (for reorders); no
+    # random draws here, so the rest of the demo stays as it was.
+    makers: dict[int, int] = {}
+    for link in cat.supplier_links:
+        makers.setdefault(link["category_id"], link["supplier_id"])
+    sink.dicts(SupplierProduct.__table__, [
+        {"supplier_id": makers[p["category_id"]], "product_id": p["id"],
+         "supplier_code": f"{p['sku']}-W", "pack_size": (1, 6, 12)[p["id"] % 3],
+         "minimum_order": (1, 6, 12)[p["id"] % 3], "unit_cost_minor": p["cost_minor"],
+         "currency": "GBP"}
+        for p in products if not p["made_to_order"] and p["category_id"] in makers])
     cat.products = products
     for p in products:
         if not p["made_to_order"]:
