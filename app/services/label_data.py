@@ -216,7 +216,9 @@ def task_tickets(session: Session, task_ids: Iterable[int]) -> list[Record]:
 @requires(Can.SEE_ORDERS)
 def parcel_label(session: Session, order_id: int) -> Record:
     """The order's parcel label: ship-to name and address lines, order number, and carrier,
-    service, weight and tracking number from its latest shipment (blank without one)."""
+    service, weight and tracking number from its latest shipment. Printed before the
+    parcel is booked, it carries the order's shipping service and, as its barcode, the
+    order number (scanned at the bench to find the order)."""
     order = session.get(Order, order_id)
     if order is None:
         raise DomainError("That order no longer exists; refresh the list.")
@@ -232,9 +234,10 @@ def parcel_label(session: Session, order_id: int) -> Record:
     return {
         "name": order.ship_name or order.customer_name, "address": address,
         "country": order.ship_country, "order_number": order.number,
-        "carrier": shipment.carrier if shipment else "",
+        "carrier": (shipment.carrier if shipment else "") or order.shipping_service
+        or "Carrier to be chosen",
         "service": (shipment.service if shipment else "") or order.shipping_service,
-        "tracking": shipment.tracking_number if shipment else "",
+        "tracking": (shipment.tracking_number if shipment else "") or order.number,
         "weight": _weight(shipment.weight_g if shipment else None),
         "sender": sender if isinstance(sender, str) else "",
     }

@@ -33,6 +33,7 @@ from app.ui.widgets.notifier import Notifier
 
 if TYPE_CHECKING:
     from app.services.context import Backroom
+    from app.ui.print_sender import PrintSender
     from app.ui.supplier_window import SupplierWindow
     from app.ui.sync_scheduler import SyncScheduler
     from app.ui.tabs.base import ListTab
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         self._painted = False
         self.supplier_window: SupplierWindow | None = None  # when a supplier signs in
         self.sync_scheduler: SyncScheduler | None = None  # made once a database is open
+        self.print_sender: PrintSender | None = None  # likewise
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
@@ -145,12 +147,26 @@ class MainWindow(QMainWindow):
                                            lambda: self.changed.emit(EVERYTHING),
                                            QKeySequence.StandardKey.Refresh)
         self.sync_log_action = self._action(view, "S&ync log…", self.show_sync_log)
+        self.print_queue_action = self._action(
+            view, "&Print queue…", lambda _c=False: self.show_printing("show_queue"))
+
+        stock = self.menuBar().addMenu("S&tock room")
+        self.stock_actions = [
+            self._action(stock, title, lambda _c=False, n=name: self.show_stock_room(n))
+            for title, name in (("&Bins…", "bins"), ("Stock &checks…", "checks"),
+                                ("&Purchase orders…", "purchase_orders"),
+                                ("&Goods in…", "goods_in"), ("&Reorder…", "reorder"))]
 
         settings_menu = self.menuBar().addMenu("&Settings")
         self.users_action = self._action(settings_menu, "&Users…", self.manage_users)
         self.task_settings_action = self._action(settings_menu, "&Supplier tasks…",
                                                  self.task_settings)
         self.channels_action = self._action(settings_menu, "&Channels…", self.show_channels)
+        self.printers_action = self._action(
+            settings_menu, "&Printers…", lambda _c=False: self.show_printing("show_printers"))
+        self.label_templates_action = self._action(
+            settings_menu, "&Label templates…",
+            lambda _c=False: self.show_printing("show_templates"))
         settings_menu.addSeparator()
         notify_actions = self.notifier.fill_settings_menu(settings_menu)
         self.settings_only_actions = [a for a in notify_actions if "Outbox" not in a.text()]
@@ -159,7 +175,9 @@ class MainWindow(QMainWindow):
         self.about_action = self._action(help_menu, "&About Backroom", self.about)
         self._database_actions = (self.open_action, self.backup_action, self.refresh_action,
                                   self.sync_log_action, self.about_action, self.import_action,
-                                  self.export_shipments_action, *notify_actions)
+                                  self.export_shipments_action, self.print_queue_action,
+                                  self.printers_action, self.label_templates_action,
+                                  *self.stock_actions, *notify_actions)
         for action in self._database_actions:
             action.setEnabled(False)
 
@@ -187,6 +205,11 @@ class MainWindow(QMainWindow):
 
             self.sync_scheduler = SyncScheduler(self)
         self.sync_scheduler.attach()
+        if self.print_sender is None:
+            from app.ui.print_sender import PrintSender
+
+            self.print_sender = PrintSender(self)
+        self.print_sender.attach()
         self.config = backroom.config
         if old is not None:
             old.close()
@@ -208,6 +231,8 @@ class MainWindow(QMainWindow):
         self.notifier.stop()
         if self.sync_scheduler is not None:
             self.sync_scheduler.stop()
+        if self.print_sender is not None:
+            self.print_sender.stop()
         self.ops.wait_all()
         if self.backroom is not None:
             self.backroom.close()
@@ -270,21 +295,45 @@ class MainWindow(QMainWindow):
         self.users_action.setToolTip("" if self.users_action.isEnabled()
                                      else "Only the owner manages users")
         changes_settings = viewer is not None and viewer.can(Can.CHANGE_SETTINGS)
-        for action in (self.task_settings_action, self.channels_action,
-                       *self.settings_only_actions):
+        for action in (self.task_settings_action, self.channels_action, self.printers_action,
+                       self.label_templates_action, *self.settings_only_actions):
             action.setEnabled(changes_settings)
             action.setToolTip("" if changes_settings else "Only the owner changes settings")
 
     def start_background_checks(self) -> None:
-        """Hourly, and once now: tell the owner about tasks that have become overdue."""
+        """Hourly, and once now: tell the owner about tasks that have become overdue and
+        products whose free stock fell below their minimum level."""
         if self.backroom is None:  # nothing open, or a supplier's window took over
             return
         self.overdue_timer = QTimer(self, interval=OVERDUE_CHECK_MS)
         self.overdue_timer.timeout.connect(self.check_overdue)
+        self.overdue_timer.timeout.connect(self.check_low_stock)
         self.overdue_timer.start()
         QTimer.singleShot(0, self.check_overdue)
+        QTimer.singleShot(0, self.check_low_stock)
         if self.sync_scheduler is not None:
             self.sync_scheduler.start()  # API channels sync in the background
+        if self.print_sender is not None:
+            self.print_sender.start()  # the print queue is sent in the background
+
+    def check_low_stock(self) -> Job | None:
+        """Low-stock notices, worked out in the background (a second or two at 100,000
+        products); each product is told once until it recovers."""
+        from app.services.reorder import check_low_stock
+
+        if self.backroom is None:
+            return None
+
+        def work(ctx: JobContext) -> object:
+            return check_low_stock(ctx.backroom.uow())
+
+        return self.ops.run("Checking stock levels", work, writes=True, quiet=True,
+                            on_finished=lambda result: self._low_stock_checked(result),
+                            on_failed=lambda message: None)
+
+    def _low_stock_checked(self, result: object) -> None:
+        if getattr(result, "told", 0):
+            self.notifier.refresh_count()
 
     def check_overdue(self) -> Changes | None:
         """A quick write (each late task is told once), so it runs as any action does."""
@@ -328,6 +377,47 @@ class MainWindow(QMainWindow):
     def show_sync_log(self) -> None:
         if self.sync_scheduler is not None:
             self.sync_scheduler.show_log()
+
+    def show_stock_room(self, which: str) -> QWidget | None:
+        """Stock room > Bins, Stock checks, Purchase orders, Goods in, Reorder: each window
+        tells the tabs what it changed."""
+        if self.backroom is None:
+            return None
+        backroom = lambda: self.backroom  # noqa: E731
+        data_dir = self.config.data_dir
+        if which == "bins":
+            from app.ui.dialogs.locations import LocationsDialog
+
+            dialog: QWidget = LocationsDialog(backroom, self)  # type: ignore[arg-type]
+        elif which == "checks":
+            from app.ui.dialogs.stock_check import StockChecksDialog
+
+            dialog = StockChecksDialog(backroom, self)  # type: ignore[arg-type]
+        elif which == "purchase_orders":
+            from app.ui.dialogs.purchase_orders import PurchaseOrdersDialog
+
+            dialog = PurchaseOrdersDialog(backroom, self.config.exports_dir, self,  # type: ignore[arg-type]
+                                          data_dir=data_dir)
+            dialog.changesMade.connect(lambda _c: self.send_outbox_soon())
+        elif which == "goods_in":
+            from app.ui.dialogs.goods_in import GoodsInDialog
+
+            dialog = GoodsInDialog(backroom, data_dir=data_dir, parent=self)  # type: ignore[arg-type]
+        else:
+            from app.ui.dialogs.reorder import ReorderDialog
+
+            dialog = ReorderDialog(backroom, self.ops, self)  # type: ignore[arg-type]
+        dialog.changesMade.connect(self.changed.emit)  # type: ignore[attr-defined]
+        if self.print_sender is not None:
+            dialog.changesMade.connect(lambda _c: self.print_sender.send_soon())  # type: ignore[attr-defined,union-attr]
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def show_printing(self, dialog: str) -> None:
+        """The print queue, printers and label templates (the print sender owns them)."""
+        if self.print_sender is not None:
+            getattr(self.print_sender, dialog)()
 
     def task_settings(self) -> None:
         from app.ui.dialogs.task_settings import TaskSettingsDialog
@@ -514,5 +604,7 @@ class MainWindow(QMainWindow):
         self.notifier.stop()
         if self.sync_scheduler is not None:
             self.sync_scheduler.stop()
+        if self.print_sender is not None:
+            self.print_sender.stop()
         self.ops.wait_all()
         super().closeEvent(event)

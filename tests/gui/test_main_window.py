@@ -431,3 +431,30 @@ def test_the_file_menu_imports_orders_and_exports_shipments(qtbot, window, monke
     window.import_action.trigger()
     window.export_shipments_action.trigger()
     assert opened == [ImportOrdersDialog, ExportShipmentsDialog]
+
+
+def test_the_stock_room_menu_opens_each_window(qtbot, window):
+    from PySide6.QtWidgets import QDialog
+
+    opened = []
+    for name in ("bins", "checks", "purchase_orders", "goods_in", "reorder"):
+        dialog = window.show_stock_room(name)
+        assert isinstance(dialog, QDialog) and dialog.isVisible()
+        opened.append(type(dialog).__name__)
+        dialog.close()
+    window.ops.wait_all()
+    assert opened == ["LocationsDialog", "StockChecksDialog", "PurchaseOrdersDialog",
+                      "GoodsInDialog", "ReorderDialog"]
+    assert all(a.isEnabled() for a in window.stock_actions)
+
+
+def test_the_inventory_tab_shows_a_products_history(qtbot, window):
+    tab = window.page_at(0)
+    window.tabs.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: tab.model.rowCount() > 0)
+    assert not tab.stock_button.isEnabled()
+    tab.table.selectRow(0)
+    assert tab.stock_button.isEnabled() and tab.history_action.isEnabled()
+    dialog = tab.show_history()
+    assert dialog is not None and dialog.isVisible()
+    dialog.close()

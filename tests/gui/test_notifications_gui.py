@@ -47,8 +47,8 @@ def _status(backroom, message_id: int) -> tuple[str, int, str | None]:  # type: 
 def test_settings_menu_offers_email_templates_and_outbox(window):
     menus = {a.text(): a.menu() for a in window.menuBar().actions() if a.menu()}
     assert [a.text() for a in menus["&Settings"].actions()] == [
-        "&Users…", "&Supplier tasks…", "&Channels…", "", "&E-mail…", "Message &templates…",
-        "&Outbox…"]
+        "&Users…", "&Supplier tasks…", "&Channels…", "&Printers…", "&Label templates…", "",
+        "&E-mail…", "Message &templates…", "&Outbox…"]
     assert all(a.isEnabled() for a in menus["&Settings"].actions())
 
 

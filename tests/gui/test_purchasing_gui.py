@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.db.models import Product, PurchaseOrder, Supplier, SupplierProduct
 from app.domain.reorder import ReorderStatus
@@ -148,6 +148,7 @@ def test_a_parked_delivery_can_be_discarded(qtbot, gui_backroom, sent_order):
 def supplied(gui_backroom):  # type: ignore[no-untyped-def]
     """Give every stocked demo product a supplier."""
     with gui_backroom.sessions() as s:
+        s.execute(delete(SupplierProduct))  # (in place of the demo's own terms)
         supplier_ids = list(s.scalars(select(Supplier.id)))
         for i, pid in enumerate(s.scalars(select(Product.id).where(
                 Product.made_to_order.is_(False)))):

@@ -148,7 +148,8 @@ def test_a_parcel_label_has_the_address_and_the_shipments_tracking(backroom):
         put_setting(s, RETURN_ADDRESS_KEY, "Backroom Workshop, Stoke ST1 1AA")
         s.commit()
     without = backroom.read(label_data.parcel_label, order_id)
-    assert without["tracking"] == "" and without["service"] == "Tracked 48"
+    assert (without["tracking"], without["carrier"], without["service"]) == (
+        "#2001", "Tracked 48", "Tracked 48")  # before the parcel is booked
     with backroom.sessions() as s:
         s.add(Shipment(order_id=order_id, status="labelled", carrier="Royal Mail",
                        service="Tracked 48", tracking_number="JD014600006281230456",

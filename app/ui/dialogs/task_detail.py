@@ -145,6 +145,12 @@ class TaskDialog(DetailDialog):
                 steps.addWidget(button)
                 self.action_buttons[action] = button
         steps.addStretch(1)
+        if d.workshop_view:
+            self.ticket_button = QPushButton("Print job ticket")
+            self.ticket_button.setToolTip("Print this task's job ticket (task SKU, QR code, "
+                                          "what to make) on this computer's ticket printer")
+            self.ticket_button.clicked.connect(self.print_ticket)
+            steps.addWidget(self.ticket_button)
         layout.addLayout(steps)
 
         layout.addWidget(self._edit_box(d) if d.workshop_view else self._shipping_box(d))
@@ -305,6 +311,11 @@ class TaskDialog(DetailDialog):
     def save_shipping(self) -> bool:
         return self._run(supplier_tasks.change_task_shipping, self.carrier.text(),
                          self.tracking.text())
+
+    def print_ticket(self) -> int | None:
+        from app.ui.printing_actions import print_job_tickets, sender_of
+
+        return print_job_tickets(self, self._backroom, sender_of(self), [self.task_id])
 
     def add_message(self) -> bool:
         return self._run(supplier_tasks.add_task_message, self.new_message.toPlainText())

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QWidget,
 )
 
 from app.domain.changes import Changes
@@ -151,6 +152,17 @@ class InventoryTab(ListTab):
         bar.addWidget(QFrame(frameShape=QFrame.Shape.VLine, frameShadow=QFrame.Shadow.Sunken))
         for button in (self.add_button, self.edit_button, self.bulk_button):
             bar.addWidget(button)
+        self.stock_button = QPushButton("Stock")
+        stock_menu = QMenu(self.stock_button)
+        self.history_action = stock_menu.addAction("History…", self.show_history)
+        self.move_action = stock_menu.addAction("Move stock…", self.move_stock)
+        self.adjust_action = stock_menu.addAction("Adjust stock…", self.adjust_stock)
+        stock_menu.addSeparator()
+        self.print_action = stock_menu.addAction("Print labels…", self.print_labels)
+        self.stock_button.setMenu(stock_menu)
+        self.stock_button.setToolTip("The selected product's movements and chart, moving it "
+                                     "between bins, adjusting it, printing its labels")
+        bar.addWidget(self.stock_button)
         bar.addWidget(QFrame(frameShape=QFrame.Shape.VLine, frameShadow=QFrame.Shadow.Sunken))
         bar.addWidget(self.import_button)
         bar.addWidget(self.export_button)
@@ -184,6 +196,56 @@ class InventoryTab(ListTab):
         n = len(self.table.selectionModel().selectedRows())
         self.edit_button.setEnabled(n == 1)
         self.bulk_button.setEnabled(n >= 1)
+        self.stock_button.setEnabled(n >= 1)
+        for action in (self.history_action, self.move_action, self.adjust_action):
+            action.setEnabled(n == 1)
+
+    # --- the product's stock -------------------------------------------------------------
+
+    def _one(self) -> int | None:
+        rows = self.selected_rows()
+        return rows[0].id if len(rows) == 1 else None
+
+    def show_history(self) -> QWidget | None:
+        """The selected product's movements, newest first, and its stock over time."""
+        from app.ui.dialogs.product_history import ProductHistoryDialog
+
+        product_id = self._one()
+        if product_id is None:
+            return None
+        dialog = ProductHistoryDialog(self.backroom, product_id, self)
+        dialog.changesMade.connect(self.changesMade.emit)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def move_stock(self) -> Changes | None:
+        from app.ui.dialogs.locations import MoveStockDialog
+
+        return self._stock_dialog(MoveStockDialog)
+
+    def adjust_stock(self) -> Changes | None:
+        from app.ui.dialogs.locations import AdjustStockDialog
+
+        return self._stock_dialog(AdjustStockDialog)
+
+    def _stock_dialog(self, kind: Any) -> Changes | None:
+        product_id = self._one()
+        if product_id is None:
+            return None
+        dialog = kind(self.backroom, product_id, parent=self)
+        dialog.exec()
+        if dialog.changes:
+            self.changesMade.emit(dialog.changes)
+        return dialog.changes
+
+    def print_labels(self) -> None:
+        """Labels for the selected products: as many as are on hand, or a number."""
+        from app.ui.printing_actions import print_product_labels, sender_of
+
+        ids = [r.id for r in self.selected_rows()]
+        if ids:
+            print_product_labels(self, self.backroom, sender_of(self), ids)
 
     # --- photos in the list --------------------------------------------------------------
 

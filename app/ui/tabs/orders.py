@@ -52,6 +52,11 @@ class OrdersTab(ListTab):
         self.move.setMenu(menu)
         self.move.setEnabled(False)
         bar.addWidget(self.move)
+        self.print_button = QPushButton("Print parcel label")
+        self.print_button.setToolTip("Print the parcel label of each selected order")
+        self.print_button.clicked.connect(self.print_parcel_labels)
+        self.print_button.setEnabled(False)
+        bar.addWidget(self.print_button)
         self.model.modelReset.connect(self._selection_changed)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
@@ -59,6 +64,16 @@ class OrdersTab(ListTab):
         n = len(self.table.selectionModel().selectedRows())
         self.move.setEnabled(n > 0)
         self.move.setText(f"Move {n:,} selected to" if n > 1 else "Move selected to")
+        self.print_button.setEnabled(n > 0)
+        self.print_button.setText(f"Print {n:,} parcel labels" if n > 1
+                                  else "Print parcel label")
+
+    def print_parcel_labels(self) -> int | None:
+        """Queue the selected orders' parcel labels on this computer's parcel printer."""
+        from app.ui.printing_actions import print_parcel_labels, sender_of
+
+        rows = self.selected_rows()
+        return print_parcel_labels(self, self.backroom, sender_of(self), [r.id for r in rows])
 
     def ask_parcel(self, count: int) -> tuple[str, str] | None:
         """Carrier and tracking number of the parcel(s), told to the channel; None: cancel."""
