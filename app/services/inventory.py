@@ -25,6 +25,7 @@ class ProductRow:
     available: int
     location: str  # first bin on the walk, '+n' when in more
     made_to_order: bool
+    parent_id: int | None = None  # a variant's parent product (a t-shirt in sizes)
 
 
 def _stock(col):  # type: ignore[no-untyped-def]
@@ -49,6 +50,8 @@ LISTING = Listing(
         "reserved": RESERVED,
         "available": ON_HAND - RESERVED,
         "location": func.coalesce(FIRST_BIN, ""),
+        # Variants follow their parent product (which sorts first, as the smallest id).
+        "family": func.coalesce(Product.parent_id, Product.id),
     },
     default_sort="sku",
     default_descending=False,
@@ -71,7 +74,8 @@ def _where(req: PageRequest):  # type: ignore[no-untyped-def]
 @requires(Can.SEE_INVENTORY)
 def list_page(session: Session, req: PageRequest) -> Page[ProductRow]:
     stmt = (select(Product.id, Product.sku, Product.title, func.coalesce(Category.name, ""),
-                   ON_HAND, RESERVED, FIRST_BIN, BIN_COUNT, Product.made_to_order)
+                   ON_HAND, RESERVED, FIRST_BIN, BIN_COUNT, Product.made_to_order,
+                   Product.parent_id)
             .outerjoin(Category, Category.id == Product.category_id)
             .where(*_where(req)))
 
@@ -80,7 +84,7 @@ def list_page(session: Session, req: PageRequest) -> Page[ProductRow]:
         if r[7] and r[7] > 1:
             bin_code = f"{bin_code} (+{r[7] - 1})"
         return ProductRow(r[0], r[1], r[2], r[3], int(r[4]), int(r[5]), int(r[4] - r[5]),
-                          bin_code, bool(r[8]))
+                          bin_code, bool(r[8]), r[9])
 
     return keyset_page(session, stmt, LISTING, req, row)
 

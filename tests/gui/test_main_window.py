@@ -458,3 +458,27 @@ def test_the_inventory_tab_shows_a_products_history(qtbot, window):
     dialog = tab.show_history()
     assert dialog is not None and dialog.isVisible()
     dialog.close()
+
+
+def test_variants_can_be_shown_under_their_parent(qtbot, window, gui_backroom):
+    from sqlalchemy import select
+
+    from app.db.models import Product
+
+    with gui_backroom.sessions() as s:
+        parent, *rest = s.scalars(select(Product).where(Product.made_to_order.is_(False))
+                                  .order_by(Product.id)).all()
+        variant = rest[-1]  # sorts last by SKU
+        variant.parent_id = parent.id
+        s.commit()
+        parent_id, variant_id = parent.id, variant.id
+    tab = window.page_at(0)
+    window.tabs.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: tab.model.rowCount() > 0)
+    tab.group.setChecked(True)
+    ids = [tab.model.row_at(i).id for i in range(3)]
+    assert ids[ids.index(parent_id) + 1] == variant_id
+    title = tab.model.index(ids.index(variant_id), 2).data()
+    assert title.startswith("    ↳ ")
+    tab.group.setChecked(False)
+    assert tab.model.request.sort == "sku"

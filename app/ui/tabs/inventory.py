@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt, QTimer
 from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFrame,
@@ -91,7 +92,8 @@ class InventoryTab(ListTab):
     columns = (
         Column("", lambda r: "", tooltip=lambda r: "Double-click to edit"),
         Column("SKU", lambda r: r.sku, "sku"),
-        Column("Title", lambda r: r.title, "title", tooltip=lambda r: r.title),
+        Column("Title", lambda r: ("    ↳ " if r.parent_id else "") + r.title, "title",
+               tooltip=lambda r: r.title + (" (a variant)" if r.parent_id else "")),
         Column("Category", lambda r: r.category, "category"),
         Column("On hand", lambda r: f"{r.on_hand:,}", "on_hand", numeric=True),
         Column("Reserved", lambda r: f"{r.reserved:,}", "reserved", numeric=True),
@@ -125,6 +127,11 @@ class InventoryTab(ListTab):
         self.category.currentIndexChanged.connect(
             lambda _i: self.model.set_filter("category", self.category.currentData()))
         bar.addWidget(self.category)
+        self.group = QCheckBox("Group variants")
+        self.group.setToolTip("Show each product's variants (sizes, colours) right under it")
+        self.group.toggled.connect(self.group_variants)
+        bar.addWidget(self.group)
+        self.table.horizontalHeader().sectionClicked.connect(self._sorted_by_column)
         self.search.returnPressed.connect(self._scanned)  # after the search has run
 
         self.add_button = QPushButton("Add product")
@@ -166,6 +173,24 @@ class InventoryTab(ListTab):
         bar.addWidget(QFrame(frameShape=QFrame.Shape.VLine, frameShadow=QFrame.Shadow.Sunken))
         bar.addWidget(self.import_button)
         bar.addWidget(self.export_button)
+
+    def group_variants(self, on: bool) -> None:
+        """Sort variants under their parent product (or back to the SKU order)."""
+        from dataclasses import replace
+
+        key = "family" if on else "sku"
+        self.model.request = replace(self.model.request, sort=key, descending=False)
+        header = self.table.horizontalHeader()
+        header.setSortIndicatorShown(not on)
+        self.model.reload(count=False)
+
+    def _sorted_by_column(self, _section: int) -> None:
+        """A column header was clicked: its sort replaces the grouping."""
+        if self.group.isChecked():
+            self.group.blockSignals(True)
+            self.group.setChecked(False)
+            self.group.blockSignals(False)
+            self.table.horizontalHeader().setSortIndicatorShown(True)
 
     def refresh(self) -> None:
         if self.category.count() == 1:
