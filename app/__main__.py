@@ -121,6 +121,32 @@ def _as_owner(backroom: Backroom, prog: str) -> bool:
     return True
 
 
+def check_ledger_command(argv: Sequence[str]) -> int:
+    """`backroom check-ledger`: proves every stock level equals the sum of its movements
+    (on hand) and of its holds (reserved); exits 1 and names each bin that does not."""
+    p = argparse.ArgumentParser(
+        prog="backroom check-ledger",
+        description="Check that every stock level equals the sum of its ledger.")
+    p.add_argument("--database-url", metavar="URL", help="as for backroom itself")
+    p.add_argument("--demo", action="store_true", help="check the demo workshop")
+    args = p.parse_args(argv)
+    from app.config import load_config
+    from app.services import stock_checks
+
+    backroom, _problem = _open(load_config(args.database_url, demo=args.demo),
+                               show_progress=False)
+    if backroom is None:
+        return 2
+    try:
+        if not _as_owner(backroom, "backroom check-ledger"):
+            return 2
+        report = backroom.read(stock_checks.check_ledger)
+        print(report)
+        return 0 if report.ok else 1
+    finally:
+        backroom.close()
+
+
 def parse_export_args(argv: Sequence[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="backroom export",
@@ -229,6 +255,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return import_command(argv[1:])
     if argv[:1] == ["export"]:
         return export_command(argv[1:])
+    if argv[:1] == ["check-ledger"]:
+        return check_ledger_command(argv[1:])
     if argv[:1] == ["import-catalogue"]:
         return import_catalogue_command(argv[1:])
     args = parse_args(argv)

@@ -157,3 +157,17 @@ def test_import_catalogue_of_a_broken_file_lists_every_problem_and_exits_1(tmp_p
     assert "1 would be created" in done.stdout and "Preview: nothing was changed." in done.stdout
     done = _run("import-catalogue", str(fine), "--demo", data=tmp_path)
     assert done.returncode == 0 and "1 created" in done.stdout
+
+
+def test_check_ledger_says_the_demo_adds_up_and_names_a_bin_that_does_not(tmp_path: Path):
+    import sqlite3
+
+    done = _run("check-ledger", "--demo", data=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    con = sqlite3.connect(tmp_path / "demo.sqlite")
+    con.execute("UPDATE stock_levels SET on_hand = on_hand + 1 WHERE rowid = 1")
+    con.commit()
+    con.close()
+    done = _run("check-ledger", "--demo", data=tmp_path)
+    assert done.returncode == 1
+    assert done.stdout.strip()
