@@ -702,6 +702,7 @@ class LedgerProblem:
     location: str
     level: int
     ledger: int
+    what: str = "on hand"  # or "reserved": the level's held stock against its holds
 
 
 @dataclass(frozen=True)
@@ -719,10 +720,12 @@ class LedgerReport:
     def __str__(self) -> str:
         if self.ok:
             return (f"The stock ledger holds: all {self.levels:,} stock levels equal the sums "
-                    f"of their {self.movements:,} movements.")
-        lines = [f"{len(self.problems):,} stock level(s) differ from their movements:"]
-        lines += [f"  {p.sku} in {p.location}: level {p.level:,}, movements add up to "
-                  f"{p.ledger:,}" for p in self.problems]
+                    f"of their {self.movements:,} movements, and what they hold for orders "
+                    "the sum of its holds.")
+        lines = [f"{len(self.problems):,} stock level(s) differ from their ledger:"]
+        lines += [f"  {p.sku} in {p.location}: {p.what} {p.level:,}, the "
+                  f"{'movements' if p.what == 'on hand' else 'holds'} add up to {p.ledger:,}"
+                  for p in self.problems]
         return "\n".join(lines)
 
 
@@ -736,7 +739,7 @@ def check_ledger(session: Session) -> LedgerReport:
     problems = tuple(sorted(
         (LedgerProblem(skus.get(m.product_id, f"product {m.product_id}"),
                        codes.get(m.location_id, f"bin {m.location_id}"),
-                       int(m.level_on_hand), int(m.ledger_sum)) for m in found),
+                       int(m.level_on_hand), int(m.ledger_sum), m.what) for m in found),
         key=lambda p: (p.sku, p.location)))
     levels = int(session.scalar(select(func.count()).select_from(StockLevel)) or 0)
     movements = int(session.scalar(select(func.count()).select_from(StockMovement)) or 0)

@@ -258,7 +258,7 @@ def test_the_ledger_check_proves_levels_equal_movements_and_names_a_planted_mism
     assert not report.ok
     assert [(p.sku, p.location, p.level, p.ledger) for p in report.problems] == [
         ("MUG-0001", "A-01-1", 11, 10)]
-    assert "MUG-0001 in A-01-1: level 11, movements add up to 10" in str(report)
+    assert "MUG-0001 in A-01-1: on hand 11, the movements add up to 10" in str(report)
 
 
 def test_the_demo_ledger_holds(demo_backroom):
