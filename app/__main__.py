@@ -9,7 +9,7 @@ import argparse
 import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,28 +70,12 @@ def import_command(argv: Sequence[str]) -> int:
     """`backroom import`: prints what was created, updated, skipped and rejected (with row
     numbers); exits 1 when a file was rejected, 2 when nothing could be read."""
     args = parse_import_args(argv)
-    from app.config import load_config
-    from app.domain.errors import DomainError
-    from app.services import file_import, users
 
-    backroom, _problem = _open(load_config(args.database_url, demo=args.demo),
-                               show_progress=False)
-    if backroom is None:
-        return 2
-    try:
-        try:
-            # Whoever can run this can open the database file itself: the owner's rights.
-            backroom.sign_in(backroom.read(users.the_owner))
-        except DomainError:
-            print("backroom import: this database has no owner yet; open it in Backroom "
-                  "once to set one up.", file=sys.stderr)
-            return 2
-        try:
-            report = file_import.import_order_files(backroom, args.files, args.channel,
-                                                    preview=args.preview)
-        except DomainError as exc:
-            print(f"backroom import: {exc}", file=sys.stderr)
-            return 2
+    def work(backroom: Backroom) -> int:
+        from app.services import file_import
+
+        report = file_import.import_order_files(backroom, args.files, args.channel,
+                                                preview=args.preview)
         for one in report.files:
             print(one.summary())
             for text in one.changed:
@@ -103,6 +87,29 @@ def import_command(argv: Sequence[str]) -> int:
         if args.preview:
             print("Preview: nothing was written.")
         return 1 if report.rejected else 0
+
+    return _headless("backroom import", args, work, refused=2)
+
+
+def _headless(prog: str, args: argparse.Namespace, work: Callable[[Backroom], int], *,
+              refused: int) -> int:
+    """Run a command without the window: open the database (--database-url / --demo) as
+    its owner, run `work`, close. A DomainError is printed and exits `refused`."""
+    from app.config import load_config
+    from app.domain.errors import DomainError
+
+    backroom, _problem = _open(load_config(args.database_url, demo=args.demo),
+                               show_progress=False)
+    if backroom is None:
+        return 2
+    try:
+        if not _as_owner(backroom, prog):
+            return 2
+        try:
+            return work(backroom)
+        except DomainError as exc:
+            print(f"{prog}: {exc}", file=sys.stderr)
+            return refused
     finally:
         backroom.close()
 
@@ -130,21 +137,15 @@ def check_ledger_command(argv: Sequence[str]) -> int:
     p.add_argument("--database-url", metavar="URL", help="as for backroom itself")
     p.add_argument("--demo", action="store_true", help="check the demo workshop")
     args = p.parse_args(argv)
-    from app.config import load_config
-    from app.services import stock_checks
 
-    backroom, _problem = _open(load_config(args.database_url, demo=args.demo),
-                               show_progress=False)
-    if backroom is None:
-        return 2
-    try:
-        if not _as_owner(backroom, "backroom check-ledger"):
-            return 2
+    def work(backroom: Backroom) -> int:
+        from app.services import stock_checks
+
         report = backroom.read(stock_checks.check_ledger)
         print(report)
         return 0 if report.ok else 1
-    finally:
-        backroom.close()
+
+    return _headless("backroom check-ledger", args, work, refused=2)
 
 
 def parse_export_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -169,33 +170,21 @@ def parse_export_args(argv: Sequence[str]) -> argparse.Namespace:
 def export_command(argv: Sequence[str]) -> int:
     """`backroom export`: prints how many rows went where; exits 1 when refused."""
     args = parse_export_args(argv)
-    from app.config import load_config
-    from app.domain.errors import DomainError
-    from app.services import spreadsheets
-    from app.services.paging import PageRequest
 
-    backroom, _problem = _open(load_config(args.database_url, demo=args.demo),
-                               show_progress=False)
-    if backroom is None:
-        return 2
-    try:
-        if not _as_owner(backroom, "backroom export"):
-            return 2
+    def work(backroom: Backroom) -> int:
+        from app.services import spreadsheets
+        from app.services.paging import PageRequest
+
         filters = (("category", args.category),) if args.category else ()
         req = PageRequest(search=args.search, filters=filters)
-        try:
-            if args.kind == "movements":
-                done = backroom.read(spreadsheets.export_movements, args.file,
-                                     since=args.since)
-            else:
-                done = backroom.read(spreadsheets.export, args.kind, args.file, req)
-        except DomainError as exc:
-            print(f"backroom export: {exc}", file=sys.stderr)
-            return 1
+        if args.kind == "movements":
+            done = backroom.read(spreadsheets.export_movements, args.file, since=args.since)
+        else:
+            done = backroom.read(spreadsheets.export, args.kind, args.file, req)
         print(done.summary())
         return 0
-    finally:
-        backroom.close()
+
+    return _headless("backroom export", args, work, refused=1)
 
 
 def parse_import_catalogue_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -222,31 +211,20 @@ def import_catalogue_command(argv: Sequence[str]) -> int:
     """`backroom import-catalogue`: prints what was created, updated and set, or every
     problem by row; exits 1 when the file was refused, 2 when it could not be read."""
     args = parse_import_catalogue_args(argv)
-    from app.config import load_config
-    from app.domain.errors import DomainError
-    from app.services import spreadsheets
 
-    backroom, _problem = _open(load_config(args.database_url, demo=args.demo),
-                               show_progress=False)
-    if backroom is None:
-        return 2
-    try:
-        if not _as_owner(backroom, "backroom import-catalogue"):
-            return 2
-        try:
-            report = spreadsheets.import_catalogue(
-                backroom.uow(), args.file, currency=args.currency,
-                allow_new_categories=args.new_categories, preview=args.preview)
-        except DomainError as exc:
-            print(f"backroom import-catalogue: {exc}", file=sys.stderr)
-            return 2
+    def work(backroom: Backroom) -> int:
+        from app.services import spreadsheets
+
+        report = spreadsheets.import_catalogue(
+            backroom.uow(), args.file, currency=args.currency,
+            allow_new_categories=args.new_categories, preview=args.preview)
         for line in report.lines():
             print(line)
         if args.preview and not report.rejected:
             print("Preview: nothing was changed.")
         return 1 if report.rejected else 0
-    finally:
-        backroom.close()
+
+    return _headless("backroom import-catalogue", args, work, refused=2)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

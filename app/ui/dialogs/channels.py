@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -53,6 +53,7 @@ from app.ui.sync_scheduler import (
     close_driver,
     default_http_options,
 )
+from app.ui.widgets.fit import fit_height
 
 if TYPE_CHECKING:
     from app.ui.sync_scheduler import SyncScheduler
@@ -661,20 +662,7 @@ class ChannelEditor(QDialog):
         return True
 
     def _fit_height(self) -> None:
-        """Grow to show every problem whole (wrapped labels need their height for the width);
-        again once rows just added are shown, which Qt does on its next turn."""
-        self._grow()
-        QTimer.singleShot(0, self._grow)
-
-    def _grow(self) -> None:
-        layout = self.layout()
-        if layout is None:
-            return
-        layout.activate()
-        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() \
-            else layout.totalSizeHint().height()
-        if needed > self.height():
-            self.resize(self.width(), needed)
+        fit_height(self)
 
     # --- test connection ----------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -55,6 +55,7 @@ from app.services.context import Backroom
 from app.services.print_jobs import PrintSettings
 from app.services.printers import DEFAULT_TEMPLATES, PrinterUse, TemplateInfo, Use
 from app.ui.ops import Job, JobContext, Ops
+from app.ui.widgets.fit import fit_height
 
 if TYPE_CHECKING:
     from app.printing.system import SystemPrinter
@@ -445,18 +446,7 @@ class PrinterEditor(QDialog):
         return True
 
     def _fit_height(self) -> None:
-        self._grow()
-        QTimer.singleShot(0, self._grow)
-
-    def _grow(self) -> None:
-        layout = self.layout()
-        if layout is None:
-            return
-        layout.activate()
-        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() \
-            else layout.totalSizeHint().height()
-        if needed > self.height():
-            self.resize(self.width(), needed)
+        fit_height(self)
 
     # --- test label ---------------------------------------------------------------------
 
