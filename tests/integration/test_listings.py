@@ -50,7 +50,8 @@ def expected_order(values: dict[int, Any], descending: bool) -> list[int]:
 
 def inventory_values(sql: sqlite3.Connection) -> dict[str, dict[int, Any]]:
     products = sql.execute(
-        "SELECT p.id, p.sku, p.title_key, coalesce(c.name, '') AS category FROM products p "
+        "SELECT p.id, p.sku, p.title_key, coalesce(c.name, '') AS category, "
+        "coalesce(p.parent_id, p.id) AS family FROM products p "
         "LEFT JOIN categories c ON c.id = p.category_id WHERE p.active").fetchall()
     levels = sql.execute(
         "SELECT s.product_id, s.on_hand, s.reserved, l.code, l.walk_sequence, l.id "
@@ -71,6 +72,7 @@ def inventory_values(sql: sqlite3.Connection) -> dict[str, dict[int, Any]]:
         "available": {p["id"]: on_hand[p["id"]] - reserved[p["id"]] for p in products},
         "location": {p["id"]: min(bins[p["id"]])[2] if bins[p["id"]] else ""
                      for p in products},
+        "family": {p["id"]: p["family"] for p in products},
     }
 
 
