@@ -413,3 +413,19 @@ def test_the_status_bar_says_the_first_clause_of_why_a_printer_waits():
                         "is switched on.") == "the printer at 10.0.0.5:9100 did not answer " \
                                               "within 5 s"
     assert short_reason("x" * 80).endswith("…") and len(short_reason("x" * 80)) == 60
+
+
+def test_bin_labels_print_from_the_bins_window(window, qtbot, gui_backroom, recorder):
+    from app.ui.dialogs.locations import LocationsDialog
+
+    set_up(gui_backroom, zebra(recorder.address), Use.BIN_LABELS)
+    window.print_sender.start_now()
+    dialog = LocationsDialog(lambda: gui_backroom, window)
+    qtbot.addWidget(dialog)
+    dialog.table.selectRow(0)
+    assert dialog.print_button.isEnabled()
+    code = dialog.selected_bin().code
+    job = dialog.print_labels()
+    assert job is not None
+    qtbot.waitUntil(lambda: status_of(gui_backroom, job) == "printed", timeout=5000)
+    assert code.encode() in recorder.received[0]

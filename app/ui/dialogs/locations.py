@@ -241,10 +241,15 @@ class LocationsDialog(QDialog):
         head.addWidget(self.show_retired)
         head.addStretch(1)
         head.addWidget(self.count)
+        self.print_button = QPushButton("Print bin labels")
+        self.print_button.setToolTip("A label with the bin's code and barcode for each "
+                                     "selected bin")
+        self.print_button.clicked.connect(self.print_labels)
         walk = QHBoxLayout()
         for button in self._owner_buttons:
             walk.addWidget(button)
         walk.addStretch(1)
+        walk.addWidget(self.print_button)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -330,8 +335,18 @@ class LocationsDialog(QDialog):
         for c in (2, 3):
             self.contents.resizeColumnToContents(c)
 
+    def print_labels(self) -> int | None:
+        """Bin labels for the selected bins, on this computer's bin-label printer."""
+        from app.ui.printing_actions import print_bin_labels, sender_of
+
+        ids = [self.model.row_at(i.row()).id for i in self.table.selectionModel().selectedRows()]
+        if not ids:
+            return None
+        return print_bin_labels(self, self._backroom, sender_of(self.parentWidget()), ids)
+
     def _update_buttons(self) -> None:
         row = self.selected_bin()
+        self.print_button.setEnabled(row is not None)
         owner = can(self._backroom(), Can.CHANGE_SETTINGS)
         for button in (self.edit_button, self.up_button, self.down_button, self.retire_button):
             button.setEnabled(owner and row is not None)
