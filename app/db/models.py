@@ -741,6 +741,8 @@ class OutboxEmail(Base):
     sent_at: Mapped[datetime | None] = mapped_column()
     # When a failed message is tried again (or a claim to send it runs out); None: at once.
     next_attempt_at: Mapped[datetime | None] = mapped_column()
+    # Files sent with it (full paths, read when it is sent): a purchase order's PDF...
+    attachments: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
 
 
 __all__ = [name for name, obj in list(globals().items())

@@ -8,9 +8,10 @@ its next try (1, 2, 4 ... minutes, at most an hour apart); only a successful sen
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import func, or_, select, update
@@ -38,8 +39,9 @@ class SendError(Exception):
 
 
 class Transport(Protocol):
-    def send(self, to: str, subject: str, body: str) -> None:
-        """Deliver one message or raise SendError."""
+    def send(self, to: str, subject: str, body: str,
+             attachments: Sequence[str] = ()) -> None:
+        """Deliver one message (with the files named) or raise SendError."""
 
 
 @dataclass(frozen=True)
@@ -65,14 +67,17 @@ def address_problem(address: str) -> str | None:
     return None
 
 
-def queue_email(session: Session, *, to: str, subject: str, body: str) -> OutboxEmail:
-    """Add a message to the outbox in the caller's transaction; the sender picks it up later."""
+def queue_email(session: Session, *, to: str, subject: str, body: str,
+                attachments: Sequence[str | Path] = ()) -> OutboxEmail:
+    """Add a message to the outbox in the caller's transaction; the sender picks it up later
+    (with the files named, read from disk when it is sent)."""
     problem = address_problem(to)
     if problem:
         raise DomainError(problem)
     subject = " ".join(subject.split())[:SUBJECT_MAX]
     row = OutboxEmail(to_address=to.strip(), subject=subject, body=body,
-                      status=str(OutboxStatus.QUEUED), attempts=0)
+                      status=str(OutboxStatus.QUEUED), attempts=0,
+                      attachments=[str(Path(p)) for p in attachments])
     session.add(row)
     return row
 
@@ -88,7 +93,8 @@ def due_count(session: Session, now: datetime | None = None) -> int:
     return int(session.scalar(select(func.count(OutboxEmail.id)).where(*is_due(now))) or 0)
 
 
-def _claim(session: Session, now: datetime) -> tuple[int, str, str, str, int] | None:
+def _claim(session: Session, now: datetime
+           ) -> tuple[int, str, str, str, int, list[str]] | None:
     """Take the oldest due message for this run, in one statement, so no two runs share it."""
     oldest = (select(OutboxEmail.id).where(*is_due(now)).order_by(OutboxEmail.id).limit(1)
               .scalar_subquery())
@@ -97,10 +103,11 @@ def _claim(session: Session, now: datetime) -> tuple[int, str, str, str, int] | 
         .where(OutboxEmail.id == oldest, *is_due(now))
         .values(status=str(OutboxStatus.SENDING), next_attempt_at=now + CLAIM_EXPIRES)
         .returning(OutboxEmail.id, OutboxEmail.to_address, OutboxEmail.subject,
-                   OutboxEmail.body, OutboxEmail.attempts)
+                   OutboxEmail.body, OutboxEmail.attempts, OutboxEmail.attachments)
         .execution_options(synchronize_session=False)).one_or_none()
     session.commit()
-    return None if row is None else (row[0], row[1], row[2], row[3], row[4])
+    return None if row is None else (row[0], row[1], row[2], row[3], row[4],
+                                     list(row[5] or []))
 
 
 def _record(sessions: Callable[[], Session], message_id: int, **values: object) -> None:
@@ -142,9 +149,9 @@ def send_due(sessions: Callable[[], Session], transport: Transport,
             claimed = _claim(s, clock())
         if claimed is None:
             break
-        message_id, to, subject, body, tried = claimed
+        message_id, to, subject, body, tried, files = claimed
         try:
-            transport.send(to, subject, body)
+            transport.send(to, subject, body, files)
         except Exception as exc:
             affects_all = isinstance(exc, SendError) and exc.affects_all
             problem = str(exc) if isinstance(exc, SendError) else (

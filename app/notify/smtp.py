@@ -6,12 +6,15 @@ name), never in the database, in a message or in a log.
 
 from __future__ import annotations
 
+import mimetypes
 import smtplib
 import socket
 import ssl
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -119,7 +122,8 @@ class SmtpTransport:
     def __repr__(self) -> str:  # never shows the password
         return f"SmtpTransport({self.settings.server}, user={self.settings.username!r})"
 
-    def message(self, to: str, subject: str, body: str) -> EmailMessage:
+    def message(self, to: str, subject: str, body: str,
+                attachments: Sequence[str] = ()) -> EmailMessage:
         msg = EmailMessage()
         sender = self.settings.from_address
         msg["From"] = sender
@@ -128,12 +132,24 @@ class SmtpTransport:
         msg["Date"] = formatdate(localtime=True)
         msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
         msg.set_content(body)
+        for name in attachments:
+            path = Path(name)
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise SendError(f"The file {path} to send with “{subject}” cannot be read "
+                                f"({exc.strerror or exc}); put it back, or send the message "
+                                "again from where it was made.") from None
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            main, _, sub = kind.partition("/")
+            msg.add_attachment(data, maintype=main, subtype=sub, filename=path.name)
         return msg
 
-    def send(self, to: str, subject: str, body: str) -> None:
+    def send(self, to: str, subject: str, body: str,
+             attachments: Sequence[str] = ()) -> None:
         s, password = self.settings, self._password
         where = f"The mail server at {s.server}"
-        msg = self.message(to, subject, body)
+        msg = self.message(to, subject, body, attachments)
         try:
             with smtplib.SMTP(s.host, s.port, timeout=self.timeout) as smtp:
                 smtp.ehlo()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -197,7 +197,8 @@ class _Unusable:
     def __init__(self, problem: str):
         self.problem = problem
 
-    def send(self, to: str, subject: str, body: str) -> None:
+    def send(self, to: str, subject: str, body: str,
+             attachments: Sequence[str] = ()) -> None:
         raise SendError(self.problem, affects_all=True)
 
 

@@ -673,8 +673,8 @@ def write_xlsx(doc: PoDocument, path: str | Path) -> None:
 
 
 def email_text(doc: PoDocument, pdf: Path, xlsx: Path) -> tuple[str, str]:
-    """The subject and body of the e-mail to the supplier: the whole order in plain text,
-    and where the PDF and spreadsheet are kept (the outbox sends no attachments yet)."""
+    """The subject and body of the e-mail to the supplier: the whole order in plain text
+    (the PDF and the spreadsheet go with it as attachments)."""
     subject = f"Purchase order {doc.number}"
     lines = [f"Hello {doc.supplier},", "",
              f"Please supply the following (purchase order {doc.number}, "
@@ -689,8 +689,8 @@ def email_text(doc: PoDocument, pdf: Path, xlsx: Path) -> tuple[str, str]:
     if doc.notes:
         lines += ["", doc.notes]
     lines += ["", f"Please quote {doc.number} on the delivery note and invoice.",
-              f"We keep this order as {pdf.name} (PDF) and {xlsx.name} (spreadsheet); "
-              "reply if you would like either file sent to you.", "", "Thank you!"]
+              f"The order is attached as {pdf.name} (PDF) and {xlsx.name} (spreadsheet).",
+              "", "Thank you!"]
     return subject, "\n".join(lines)
 
 
@@ -735,8 +735,8 @@ def send_purchase_order(uow: UnitOfWork, po_id: int, exports_dir: Path | str, *,
         note = f"PDF and spreadsheet saved in {folder}"
         if email:
             subject, body = email_text(doc, pdf, xlsx)
-            queue_email(s, to=to, subject=subject, body=body)
-            note = f"E-mailed to {to}; {note}"
+            queue_email(s, to=to, subject=subject, body=body, attachments=(pdf, xlsx))
+            note = f"E-mailed to {to} with the PDF and spreadsheet; {note}"
         else:
             note = f"Marked sent without an e-mail; {note}"
         now = utcnow()

@@ -214,3 +214,44 @@ def test_staff_manage_purchase_orders_and_a_supplier_may_not(shop, tmp_path):
         backroom.read(purchasing.detail, po)
     with pytest.raises(DomainError, match="signed in as a supplier"):
         backroom.act(purchasing.send_purchase_order, po, Path(tmp_path))
+
+
+def test_the_supplier_receives_the_pdf_and_the_spreadsheet_attached(shop, tmp_path,
+                                                                   mail_server):
+    from app.notify.smtp import SmtpSettings
+    from app.services import notifications
+
+    backroom, oak, mug, _cup = shop
+    backroom.act(notifications.save_smtp_settings, SmtpSettings(
+        mail_server.host, mail_server.port, False, "", "workshop@example.com", ""), None)
+    po = backroom.act(purchasing.create_purchase_order, oak, [LineIn(mug, 12, 325)])
+    sent = backroom.act(purchasing.send_purchase_order, po, tmp_path, today=TODAY)
+    report = notifications.deliver_outbox(backroom.sessions)
+    assert report.sent == 1, report
+    (message,) = mail_server.received
+    files = {part.get_filename(): part.get_content_type()
+             for part in message.iter_attachments()}
+    assert files == {"PO-000001.pdf": "application/pdf",
+                     "PO-000001.xlsx": "application/vnd.openxmlformats-officedocument."
+                                       "spreadsheetml.sheet"}
+    attached = next(p for p in message.iter_attachments() if p.get_filename().endswith("pdf"))
+    assert attached.get_content() == sent.pdf.read_bytes()
+
+
+def test_an_attachment_that_has_gone_keeps_the_email_waiting_and_says_why(shop, tmp_path,
+                                                                         mail_server):
+    from app.db.models import OutboxEmail
+    from app.notify.smtp import SmtpSettings
+    from app.services import notifications
+
+    backroom, oak, mug, _cup = shop
+    backroom.act(notifications.save_smtp_settings, SmtpSettings(
+        mail_server.host, mail_server.port, False, "", "workshop@example.com", ""), None)
+    po = backroom.act(purchasing.create_purchase_order, oak, [LineIn(mug, 12, 325)])
+    sent = backroom.act(purchasing.send_purchase_order, po, tmp_path, today=TODAY)
+    sent.pdf.unlink()
+    report = notifications.deliver_outbox(backroom.sessions)
+    assert report.sent == 0 and mail_server.received == []
+    with backroom.sessions() as s:
+        email = s.scalars(select(OutboxEmail)).one()
+    assert email.status == "failed" and "PO-000001.pdf" in email.error
