@@ -325,6 +325,8 @@ class ReorderDialog(QDialog):
         self.job = None
         self.result, took = outcome
         self.model.set_rows(self.result.rows)
+        if self.model.rowCount() == 0 and self.filter.currentIndex() == 0:
+            self.filter.setCurrentIndex(len(FILTERS) - 1)  # nothing to order: show them all
         self._summarise(took)
         self._enable()
         self._selected()
