@@ -162,9 +162,9 @@ def test_the_background_send_runs_off_the_gui_thread_one_run_at_a_time(
     threads: list[threading.Thread] = []
     real_send = SmtpTransport.send
 
-    def watched_send(self, to, subject, body):  # type: ignore[no-untyped-def]
+    def watched_send(self, to, subject, body, attachments=()):  # type: ignore[no-untyped-def]
         threads.append(threading.current_thread())
-        real_send(self, to, subject, body)
+        real_send(self, to, subject, body, attachments)
 
     monkeypatch.setattr(SmtpTransport, "send", watched_send)
     with qtbot.waitSignal(window.notifier.sendFinished, timeout=10_000) as sent:
