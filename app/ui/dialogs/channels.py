@@ -53,7 +53,7 @@ from app.ui.sync_scheduler import (
     close_driver,
     default_http_options,
 )
-from app.ui.widgets.fit import fit_height
+from app.ui.widgets.fit import fit_height, show_result
 
 if TYPE_CHECKING:
     from app.ui.sync_scheduler import SyncScheduler
@@ -717,14 +717,8 @@ class ChannelEditor(QDialog):
 
     def _tested(self, said: str) -> None:
         self.test_job = None
-        self.test_button.setEnabled(True)
-        self.test_result.setStyleSheet(GOOD)
-        self.test_result.setText(said)
-        self._fit_height()
+        show_result(self, self.test_button, self.test_result, said, GOOD)
 
     def _tested_badly(self, message: str) -> None:
         self.test_job = None
-        self.test_button.setEnabled(True)
-        self.test_result.setStyleSheet(BAD)
-        self.test_result.setText(message)
-        self._fit_height()
+        show_result(self, self.test_button, self.test_result, message, BAD)

@@ -55,7 +55,7 @@ from app.services.context import Backroom
 from app.services.print_jobs import PrintSettings
 from app.services.printers import DEFAULT_TEMPLATES, PrinterUse, TemplateInfo, Use
 from app.ui.ops import Job, JobContext, Ops
-from app.ui.widgets.fit import fit_height
+from app.ui.widgets.fit import fit_height, show_result
 
 if TYPE_CHECKING:
     from app.printing.system import SystemPrinter
@@ -463,17 +463,11 @@ class PrinterEditor(QDialog):
 
     def _tested(self, said: str) -> None:
         self.test_job = None
-        self.test_button.setEnabled(True)
-        self.test_result.setStyleSheet(GOOD)
-        self.test_result.setText(said)
-        self._fit_height()
+        show_result(self, self.test_button, self.test_result, said, GOOD)
 
     def _tested_badly(self, message: str) -> None:
         self.test_job = None
-        self.test_button.setEnabled(True)
-        self.test_result.setStyleSheet(BAD)
-        self.test_result.setText(message)
-        self._fit_height()
+        show_result(self, self.test_button, self.test_result, message, BAD)
 
 
 # --- the list, the uses and the rules ---------------------------------------------------------

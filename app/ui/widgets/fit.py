@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 
 def fit_height(dialog: QWidget) -> None:
@@ -22,3 +22,13 @@ def grow(dialog: QWidget) -> None:
         else layout.totalSizeHint().height()
     if needed > dialog.height():
         dialog.resize(dialog.width(), needed)
+
+
+def show_result(dialog: QWidget, button: QWidget, label: QLabel, text: str,
+                style: str) -> None:
+    """A test (connection, label) came back: its button works again, its answer shows in
+    the given colour, and the dialog grows to show it whole."""
+    button.setEnabled(True)
+    label.setStyleSheet(style)
+    label.setText(text)
+    fit_height(dialog)
