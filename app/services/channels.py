@@ -121,13 +121,15 @@ def _int(value: Any) -> int | None:
 
 
 @requires(Can.SEE_ORDERS)
-def channel_list(session: Session) -> tuple[ChannelView, ...]:
-    """Every channel by name, with its order count and last sync."""
+def channel_list(session: Session, with_counts: bool = True) -> tuple[ChannelView, ...]:
+    """Every channel by name, with its last sync and (unless `with_counts` is off: the
+    background scheduler's quick look) its order count."""
     channels = list(session.scalars(select(Channel).order_by(func.lower(Channel.name))))
     ids = [c.id for c in channels]
     counts = dict(session.execute(select(Order.channel_id, func.count(Order.id))
                                   .where(Order.channel_id.in_(ids))
-                                  .group_by(Order.channel_id)).all()) if ids else {}
+                                  .group_by(Order.channel_id)).all()) if ids and with_counts \
+        else {}
     last = _last_runs(session, ids) if ids else {}
     return tuple(_view(c, counts.get(c.id, 0), last.get(c.id)) for c in channels)
 

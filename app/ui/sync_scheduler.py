@@ -151,7 +151,7 @@ class SyncScheduler(QObject):
         if backroom is None or (viewer is not None and not viewer.can(Can.MOVE_ORDERS)):
             return []
         try:
-            views = backroom.read(channels.channel_list)
+            views = backroom.read(channels.channel_list, False)  # no counting on the GUI thread
         except DomainError:  # e.g. another program holds the database: next time
             return []
         now = datetime.now(UTC)
@@ -285,7 +285,7 @@ class SyncScheduler(QObject):
 
         backroom = self.backroom()
         try:
-            views = backroom.read(channels.channel_list) if backroom else ()
+            views = backroom.read(channels.channel_list, False) if backroom else ()
         except DomainError:
             views = ()
         return next((v.interval_minutes for v in views if v.id == channel_id), 15)
