@@ -8,10 +8,37 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.printing.fonts import Metrics
+from app.printing.templates import LabelTemplate, TextField, check_template, mm_to_dots
 
 ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class FieldBox:
+    """A text field placed on the label in the printer's dots."""
+
+    field: TextField
+    x: int
+    y: int
+    width: int
+    height: int
+    size: int
+    min_size: int
+
+
+@lru_cache(maxsize=64)
+def field_boxes(template: LabelTemplate, dpi: int) -> tuple[FieldBox, ...]:
+    """Where each text field goes at `dpi` (the template checked first)."""
+    check_template(template)
+    return tuple(
+        FieldBox(f, mm_to_dots(f.x_mm, dpi), mm_to_dots(f.y_mm, dpi),
+                 mm_to_dots(f.width_mm, dpi), mm_to_dots(f.height_mm, dpi),
+                 f.size_dots(f.size, dpi, template.dpi),
+                 f.size_dots(f.min_size, dpi, template.dpi))
+        for f in template.fields)
 
 
 @dataclass(frozen=True)

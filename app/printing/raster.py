@@ -11,48 +11,22 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import lru_cache
 
 from PIL import Image, ImageDraw
 
 from app.domain.barcodes import Symbology
 from app.printing.fonts import RASTER, truetype
-from app.printing.layout import FittedText, fit_text
+from app.printing.layout import FieldBox, FittedText, field_boxes, fit_text
 from app.printing.symbols import PlacedBarcode, place_barcode
 from app.printing.templates import (
     LabelTemplate,
-    TextField,
     check_data,
-    check_template,
     field_text,
-    mm_to_dots,
 )
 
 WHITE, BLACK = 1, 0
 _DARK_RUNS = re.compile("1+")
 _QR_SHADES = bytes.maketrans(b"\x00\x01", b"\xff\x00")  # module 1 is dark
-
-
-@dataclass(frozen=True)
-class _Box:
-    field: TextField
-    x: int
-    y: int
-    width: int
-    height: int
-    size: int
-    min_size: int
-
-
-@lru_cache(maxsize=64)
-def _boxes(template: LabelTemplate, dpi: int) -> tuple[_Box, ...]:
-    check_template(template)
-    return tuple(
-        _Box(f, mm_to_dots(f.x_mm, dpi), mm_to_dots(f.y_mm, dpi), mm_to_dots(f.width_mm, dpi),
-             mm_to_dots(f.height_mm, dpi), f.size_dots(f.size, dpi, template.dpi),
-             f.size_dots(f.min_size, dpi, template.dpi))
-        for f in template.fields)
 
 
 def _draw_lines(label: Image.Image, x: int, y: int, width: int, height: int,
@@ -73,7 +47,7 @@ def _draw_lines(label: Image.Image, x: int, y: int, width: int, height: int,
     label.paste(box, (x, y))
 
 
-def _draw_text(label: Image.Image, box: _Box, text: str) -> None:
+def _draw_text(label: Image.Image, box: FieldBox, text: str) -> None:
     f = box.field
     fitted = fit_text(text, width=box.width, height=box.height, size=box.size,
                       min_size=box.min_size, max_lines=f.max_lines, fit=f.fit, bold=f.bold,
@@ -108,7 +82,7 @@ def render_image(template: LabelTemplate, data: Mapping[str, str],
     """The label as a 1-bit image, exactly width x height dots at `dpi` (default: the
     template's); TemplateError when the data does not suit the template."""
     dpi = dpi or template.dpi
-    boxes = _boxes(template, dpi)
+    boxes = field_boxes(template, dpi)
     values = check_data(template, data)
     label = Image.new("1", template.size_dots(dpi), WHITE)
     for box in boxes:

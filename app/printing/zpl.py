@@ -10,20 +10,15 @@ Data goes through ^FH hex escapes, so '^', '~' and '_' in a title cannot break t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from functools import lru_cache
 
 from app.domain.barcodes import Symbology
 from app.printing.fonts import ADVANCES
-from app.printing.layout import fit_text
+from app.printing.layout import FieldBox, field_boxes, fit_text
 from app.printing.symbols import code128_zpl, place_barcode
 from app.printing.templates import (
     LabelTemplate,
-    TextField,
     check_data,
-    check_template,
     field_text,
-    mm_to_dots,
 )
 
 # ^FH turns _XX into a byte; '\' is ^FB's own escape ('\&' is a line break).
@@ -37,29 +32,7 @@ def escape(text: str) -> str:
     return text.translate(_ESCAPES)
 
 
-@dataclass(frozen=True)
-class _Box:
-    field: TextField
-    x: int
-    y: int
-    width: int
-    height: int
-    size: int
-    min_size: int
-    justify: str
-
-
-@lru_cache(maxsize=64)
-def _boxes(template: LabelTemplate, dpi: int) -> tuple[_Box, ...]:
-    check_template(template)
-    return tuple(
-        _Box(f, mm_to_dots(f.x_mm, dpi), mm_to_dots(f.y_mm, dpi), mm_to_dots(f.width_mm, dpi),
-             mm_to_dots(f.height_mm, dpi), f.size_dots(f.size, dpi, template.dpi),
-             f.size_dots(f.min_size, dpi, template.dpi), _JUSTIFY[f.align])
-        for f in template.fields)
-
-
-def _text(box: _Box, text: str) -> str:
+def _text(box: FieldBox, text: str) -> str:
     f = box.field
     fitted = fit_text(text, width=box.width, height=box.height, size=box.size,
                       min_size=box.min_size, max_lines=f.max_lines, fit=f.fit, bold=f.bold,
@@ -67,7 +40,7 @@ def _text(box: _Box, text: str) -> str:
     size, lines = fitted.size, fitted.lines
     body = "\\&".join(escape(line) for line in lines)
     return (f"^FO{box.x},{box.y}^A0N,{size},{size}"
-            f"^FB{box.width},{len(lines)},{fitted.line_height - size},{box.justify},0"
+            f"^FB{box.width},{len(lines)},{fitted.line_height - size},{_JUSTIFY[box.field.align]},0"
             f"^FH^FD{body}^FS\n")
 
 
@@ -100,7 +73,7 @@ def _barcode(template: LabelTemplate, value: str, dpi: int) -> str:
 def _formats(template: LabelTemplate, dpi: int | None) -> Callable[[Mapping[str, str], int], str]:
     """A function from (data, copies) to one label's ZPL, with the template laid out once."""
     dpi = dpi or template.dpi
-    boxes = _boxes(template, dpi)
+    boxes = field_boxes(template, dpi)
     width, height = template.size_dots(dpi)
     head = f"^XA\n^CI28\n^PW{width}\n^LL{height}\n^LH0,0\n"
     barcode_key = template.barcode.key if template.barcode else None
