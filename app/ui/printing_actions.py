@@ -33,13 +33,13 @@ from app.services import label_data, print_jobs, printers
 from app.services.context import Backroom
 from app.services.printers import Use
 from app.ui import formatting
+from app.ui.styles import MUTED
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from app.ui.print_sender import PrintSender
 
-MUTED = "color: #6b6b6b;"
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 MOST_COPIES = 999
 NO_PRINTER = ("No printer is set up on this computer yet: add one in Settings > Printers "

@@ -47,6 +47,7 @@ from app.services.channels import FILE_KINDS, ChannelForm, ChannelSetup, Channel
 from app.services.context import Backroom
 from app.ui import formatting
 from app.ui.ops import Job, JobContext, Ops
+from app.ui.styles import BAD, GOOD, MUTED
 from app.ui.sync_scheduler import (
     OptionsFactory,
     cancellable_sleep,
@@ -58,9 +59,6 @@ from app.ui.widgets.fit import fit_height, show_result
 if TYPE_CHECKING:
     from app.ui.sync_scheduler import SyncScheduler
 
-GOOD = "color: #1e7a34;"
-BAD = "color: #b3261e;"
-MUTED = "color: #6b6b6b;"
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 KEPT = "kept — leave empty to keep it"

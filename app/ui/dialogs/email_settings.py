@@ -28,10 +28,7 @@ from app.services import notifications
 from app.services.context import Backroom
 from app.services.notifications import SmtpSettings
 from app.ui.ops import JobContext, Ops
-
-GOOD = "color: #1e7a34;"
-BAD = "color: #b3261e;"
-MUTED = "color: #6b6b6b;"
+from app.ui.styles import BAD, GOOD, MUTED
 
 
 class EmailSettingsDialog(QDialog):

@@ -54,10 +54,8 @@ from app.printing.templates import BarcodeSpec, LabelTemplate, TextField
 from app.services import printers
 from app.services.context import Backroom
 from app.services.printers import TemplateInfo
+from app.ui.styles import AMBER, BAD, MUTED
 
-BAD = "color: #b3261e;"
-AMBER = "color: #c77700;"
-MUTED = "color: #6b6b6b;"
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 # What Backroom's labels carry (app.services.label_data): products, bins, job tickets, parcels.

@@ -32,10 +32,8 @@ from app.domain.errors import DomainError
 from app.services import notifications
 from app.services.context import Backroom
 from app.services.notifications import TemplateView
+from app.ui.styles import BAD, GOOD, MUTED
 
-BAD = "color: #b3261e;"
-GOOD = "color: #1e7a34;"
-MUTED = "color: #6b6b6b;"
 AUDIENCE = {"supplier": "Sent to the supplier the task is assigned to.",
             "owner": "Sent to you (in the notification list, and by e-mail once it is set up)."}
 

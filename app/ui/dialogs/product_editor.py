@@ -53,10 +53,9 @@ from app.services.catalogue import (
     SupplierLinkForm,
 )
 from app.services.context import Backroom
+from app.ui.styles import BAD as ERROR
+from app.ui.styles import GOOD, MUTED
 
-ERROR = "color: #b3261e;"
-GOOD = "color: #1b6e20;"
-MUTED = "color: #6b6b6b;"
 PHOTO_FILTER = "Pictures (*.jpg *.jpeg *.png *.webp *.gif *.bmp *.tif *.tiff);;All files (*)"
 ATTRIBUTE_NAMES = ("colour", "size", "material", "weight", "dimensions")
 THUMB = catalogue.THUMB_SIZES[-1]

@@ -34,10 +34,9 @@ from app.services import supplier_tasks
 from app.services.context import Backroom
 from app.services.supplier_tasks import TaskDetail
 from app.ui import formatting
+from app.ui.styles import BAD as RED
 from app.ui.widgets.detail import DetailDialog, read_only_table
 
-RED = "color: #b3261e;"
-MUTED = "color: #6b6b6b;"
 NO_DATE = QDate(2000, 1, 1)  # the date edit's "No due date"
 
 # The buttons for each next step, in the order they are shown.

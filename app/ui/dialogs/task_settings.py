@@ -28,10 +28,9 @@ from app.domain import task_sku
 from app.domain.errors import DomainError
 from app.services import settings
 from app.services.context import Backroom
-
-RED = "color: #b3261e;"
-GREEN = "color: #1e7a34;"
-MUTED = "color: #6b6b6b;"
+from app.ui.styles import BAD as RED
+from app.ui.styles import GOOD as GREEN
+from app.ui.styles import MUTED
 
 
 class TaskSettingsDialog(QDialog):
