@@ -319,12 +319,17 @@ def next_due(session: Session, printer_names: Iterable[str],
                                  PrintJob.printer.in_(names)))
 
 
-def recover_interrupted(uow: UnitOfWork) -> int:
-    """At start-up: jobs left sending (Backroom was stopped mid-send) may have printed; a
-    person decides. How many there were."""
+def recover_interrupted(uow: UnitOfWork, printer_names: Iterable[str]) -> int:
+    """At start-up: this computer's jobs left sending (Backroom was stopped mid-send) may have
+    printed; a person decides. How many there were. Another computer's jobs for its own
+    printers are left alone: on a shared database it may be sending them right now."""
+    names = list(printer_names)
+    if not names:
+        return 0
     with uow:
         jobs = list(uow.session.scalars(select(PrintJob)
-                                        .where(PrintJob.status == str(PJ.SENDING))))
+                                        .where(PrintJob.status == str(PJ.SENDING),
+                                               PrintJob.printer.in_(names))))
         for job in jobs:
             _move(uow.session, job, PJ.MAY_HAVE_PRINTED, SENDER, INTERRUPTED,
                   error=INTERRUPTED)

@@ -180,7 +180,8 @@ class PrintSender(QObject):
         register_system_transport()
         self._running = True
         try:
-            interrupted = backroom.act(print_jobs.recover_interrupted)
+            interrupted = backroom.act(
+                print_jobs.recover_interrupted, self._printer_names(backroom))
         except DomainError as exc:
             interrupted = 0
             self._window.statusBar().showMessage(f"Could not look at the print queue: {exc}",

@@ -200,14 +200,31 @@ def test_a_job_caught_sending_when_backroom_stopped_may_have_printed(
     assert restarted.config.data_dir == backroom.config.data_dir
     try:
         assert job(restarted, job_id).status == "sending"  # as it was left
-        assert restarted.act(print_jobs.recover_interrupted) == 1
+        assert restarted.act(print_jobs.recover_interrupted, ["Label Zebra upstairs"]) == 0
+        assert restarted.act(print_jobs.recover_interrupted, [config.name]) == 1
         recovered = job(restarted, job_id)
         assert (recovered.status, recovered.error) == ("may_have_printed", INTERRUPTED)
         assert print_jobs.send_next(restarted, [config], now=NOW) is None
-        assert restarted.act(print_jobs.recover_interrupted) == 0
+        assert restarted.act(print_jobs.recover_interrupted, [config.name]) == 0
     finally:
         restarted.close()
     assert recorder.received == []
+
+
+def test_restarting_one_computer_leaves_another_computers_sending_job_alone(
+        backroom, setup, recorder):
+    ours = setup(zebra(recorder.address))
+    mine = queue(backroom, ours.name, [label("MUG-1")])
+    theirs = queue(backroom, ours.name, [label("MUG-2")])
+    with backroom.sessions() as s:  # both mid-send: ours when we stopped, the other's now
+        s.execute(update(PrintJob).values(status="sending"))
+        s.execute(update(PrintJob).where(PrintJob.id == theirs)
+                  .values(printer="Packing bench Zebra"))
+        s.commit()
+    assert backroom.act(print_jobs.recover_interrupted, [ours.name]) == 1
+    assert job(backroom, mine).status == "may_have_printed"
+    assert job(backroom, theirs).status == "sending"  # the packing bench is still at it
+    assert backroom.act(print_jobs.recover_interrupted, []) == 0  # no printers here
 
 
 def test_cancel_and_reprint(backroom, setup, recorder, closed_port):
