@@ -97,6 +97,7 @@ class SyncRunStatus(StrEnum):
     SUCCEEDED = "succeeded"
     PARTIAL = "partial"
     FAILED = "failed"
+    REFUSED = "refused"  # the channel refused the key: background sync waits for the owner
 
 
 OS, TS, PS = OrderStatus, TaskStatus, PurchaseOrderStatus

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -75,6 +75,7 @@ class ChannelView:
     watch_folder: str
     orders: int
     last: LastRun | None
+    saved_at: datetime | None = None  # when its setup (and keys) were last saved
 
     @property
     def light(self) -> DriverStatus:
@@ -83,12 +84,23 @@ class ChannelView:
             return DriverStatus.NEVER
         return {str(SyncRunStatus.RUNNING): DriverStatus.WORKING,
                 str(SyncRunStatus.SUCCEEDED): DriverStatus.OK,
-                str(SyncRunStatus.PARTIAL): DriverStatus.WARNING}.get(
+                str(SyncRunStatus.PARTIAL): DriverStatus.WARNING,
+                str(SyncRunStatus.REFUSED): DriverStatus.REFUSED}.get(
             self.last.status, DriverStatus.FAILED)
 
+    @property
+    def waits_for_owner(self) -> bool:
+        """The channel refused the key and nobody has changed it since: asking again every
+        few minutes would only be refused again (and may get the key locked)."""
+        if self.last is None or self.last.status != str(SyncRunStatus.REFUSED):
+            return False
+        ended = self.last.ended_at or self.last.started_at
+        return self.saved_at is None or self.saved_at <= ended
+
     def next_sync(self) -> datetime | None:
-        """When the background sync fetches again (API channels that are switched on)."""
-        if not (self.api and self.active):
+        """When the background sync fetches again (API channels that are switched on and
+        not waiting for a new key)."""
+        if not (self.api and self.active) or self.waits_for_owner:
             return None
         if self.last is None:
             return None  # at once
@@ -113,7 +125,15 @@ def _view(channel: Channel, orders: int, last: LastRun | None) -> ChannelView:
                        api, channel.currency, channel.active, channel.sync_interval_minutes,
                        channel.stock_buffer, _int(s.get("max_shown")),
                        _int(s.get("percent_shown")), str(s.get("watch_folder") or ""),
-                       orders, last)
+                       orders, last, _moment(s.get("saved_at")))
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
 
 
 def _int(value: Any) -> int | None:
@@ -263,7 +283,8 @@ def save_channel(uow: UnitOfWork, channel_id: int | None, setup: ChannelSetup) -
         settings = {k: v for k, v in old.items() if k in ("stock_cursor", "stock_retry")}
         settings.update(own)
         settings.update(api=setup.api, watch_folder=setup.watch_folder.strip(),
-                        max_shown=setup.max_shown, percent_shown=setup.percent_shown)
+                        max_shown=setup.max_shown, percent_shown=setup.percent_shown,
+                        saved_at=datetime.now(UTC).isoformat())
         channel.name, channel.kind = name, setup.kind
         channel.currency = setup.currency.strip().upper()
         channel.sync_interval_minutes = setup.interval_minutes

@@ -115,6 +115,10 @@ def _items(session, run_id: int | None, problems: list[ItemProblem]) -> None:  #
                                 message=p.message, payload=(p.payload or "")[:PAYLOAD_MAX]))
 
 
+REFUSED_WAITS = ("The background sync leaves this channel alone until its key or token is "
+                 "changed in Settings > Channels (Edit); Sync now there tries it at once.")
+
+
 @requires(Can.MOVE_ORDERS)
 def sync_channel(backroom: Backroom, channel_id: int, driver: ChannelDriver, *,
                  preview: bool = False, cancelled: Callable[[], bool] = lambda: False,
@@ -132,7 +136,7 @@ def sync_channel(backroom: Backroom, channel_id: int, driver: ChannelDriver, *,
             _confirm_shipments(backroom, channel_id, driver, report, cancelled)
     except CredentialsRefused as exc:
         report.error = str(exc)
-        report.status = SyncRunStatus.FAILED
+        report.status = SyncRunStatus.REFUSED
     except ChannelError as exc:
         report.error = str(exc)
         report.status = SyncRunStatus.FAILED
@@ -223,24 +227,28 @@ def _confirm_shipments(backroom: Backroom, channel_id: int, driver: ChannelDrive
     if report.preview:
         report.would_confirm = len(waiting)
         return
-    told, refused = [], []
-    for shipment_id, notice in waiting:
-        if cancelled():
-            report.cancelled = True
-            break
-        try:
-            driver.push_shipment(notice)
-            told.append(shipment_id)
-        except CredentialsRefused:
-            raise
-        except ChannelError as exc:
-            refused.append(ItemProblem(notice.order_number, f"Shipment not confirmed: {exc}"))
-    with backroom.uow() as uow:
-        shipments.confirmed(uow.session, told)
-        _items(uow.session, report.run_id, refused)
-        uow.commit()
-    report.confirmed += len(told)
-    report.problems += refused
+    told: list[int] = []
+    refused: list[ItemProblem] = []
+    try:
+        for shipment_id, notice in waiting:
+            if cancelled():
+                report.cancelled = True
+                break
+            try:
+                driver.push_shipment(notice)
+                told.append(shipment_id)
+            except CredentialsRefused:
+                raise
+            except ChannelError as exc:
+                refused.append(ItemProblem(notice.order_number,
+                                           f"Shipment not confirmed: {exc}"))
+    finally:  # those told before a refusal are kept as told: never told twice
+        with backroom.uow() as uow:
+            shipments.confirmed(uow.session, told)
+            _items(uow.session, report.run_id, refused)
+            uow.commit()
+        report.confirmed += len(told)
+        report.problems += refused
 
 
 def _finish(backroom: Backroom, channel_id: int, report: SyncReport) -> None:
@@ -262,6 +270,10 @@ def _finish(backroom: Backroom, channel_id: int, report: SyncReport) -> None:
             notify(s, kind="sync_failed", title=f"Sync with {report.channel} failed",
                    body=report.error + "\n\nBackroom tries again at the next sync; see "
                    "Settings > Channels > Sync log.", entity="channel", entity_id=channel_id)
+        if report.status is SyncRunStatus.REFUSED and before != str(SyncRunStatus.REFUSED):
+            notify(s, kind="sync_failed", title=f"{report.channel} refused Backroom's key",
+                   body=report.error + "\n\n" + REFUSED_WAITS, entity="channel",
+                   entity_id=channel_id)
         uow.commit()
 
 

@@ -162,7 +162,8 @@ class SyncScheduler(QObject):
             if job is not None:
                 started.append(job)
         for view in views:
-            if not (view.api and view.active) or view.id in self._jobs:
+            if not (view.api and view.active) or view.waits_for_owner \
+                    or view.id in self._jobs:
                 continue
             if self._held.get(view.id, now) > now:
                 continue

@@ -294,6 +294,24 @@ def test_a_shop_answering_500_shows_failed_with_the_error_in_words(
     assert count(gui_backroom, SyncRun) == 1
 
 
+def test_a_refused_token_lights_refused_and_the_scheduler_leaves_the_channel_alone(
+        qtbot, scheduler, dialog, gui_backroom, httpserver):
+    channel_id = add_shop(gui_backroom, httpserver)
+    httpserver.expect_request(f"{API}/orders.json").respond_with_json(
+        {"errors": "[API] Invalid API key or access token (unrecognized login or wrong "
+                   "password)"}, status=401)
+    dialog.reload()
+    dialog.select(channel_id)
+    with qtbot.waitSignal(scheduler.synced, timeout=20_000) as done:
+        dialog.sync_now()
+    assert done.args[1].status.value == "refused"
+    assert cell(dialog, channel_id, "Status") == "Refused"
+    assert cell(dialog, channel_id, "Next sync") == "When its key is changed"
+    assert "Settings > Channels" in cell(dialog, channel_id, "Last error")
+    assert TOKEN not in cell(dialog, channel_id, "Last error")
+    assert [j.label for j in scheduler.check() if "Ana" in j.label] == []
+
+
 def test_a_channel_that_cannot_start_says_why_and_waits_its_interval(
         qtbot, scheduler, dialog, gui_backroom, httpserver, memory_keyring):
     channel_id = add_shop(gui_backroom, httpserver)

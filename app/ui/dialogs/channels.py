@@ -103,6 +103,8 @@ def next_sync_words(view: ChannelView, running: bool, now: datetime | None = Non
         return "Switched off"
     if running:
         return "Now"
+    if view.waits_for_owner:
+        return "When its key is changed"
     due = view.next_sync()
     if due is None:
         return "Soon"

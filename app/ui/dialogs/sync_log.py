@@ -36,7 +36,7 @@ RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 RED = QBrush(QColor("#b3261e"))
 STATUS_WORDS = {"running": "Running", "succeeded": "OK", "partial": "Some failed",
-                "failed": "Failed"}
+                "failed": "Failed", "refused": "Key refused"}
 RUN_COLUMNS = ("Started", "Channel", "Status", "Took", "Fetched", "New", "Updated",
                "Stock sent", "Failed", "Error")
 NUMERIC = frozenset({"Took", "Fetched", "New", "Updated", "Stock sent", "Failed"})

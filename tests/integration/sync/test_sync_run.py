@@ -172,3 +172,70 @@ def test_a_shipped_order_is_confirmed_to_shopify_once(shop, httpserver):
     with backroom.sessions() as s:
         assert s.scalar(select(Shipment.channel_confirmed_at)) is not None
     assert sync.sync_channel(backroom, channel_id, _driver(backroom, channel_id)).confirmed == 0
+
+
+def test_a_refused_token_shows_refused_and_the_background_sync_waits_for_a_new_one(
+        shop, httpserver):
+    backroom, channel_id, *_ = shop
+    httpserver.expect_request(f"{API}/orders.json").respond_with_json(
+        {"errors": "[API] Invalid API key or access token (unrecognized login or wrong "
+                   "password)"}, status=401)
+    report = sync.sync_channel(backroom, channel_id, _driver(backroom, channel_id))
+    assert report.status.value == "refused" and "Settings > Channels" in report.error
+    from app.channels.base import DriverStatus
+    from app.db.models import Notification
+
+    with backroom.sessions() as s:
+        (view,) = channels.channel_list(s)
+        (note,) = s.scalars(select(Notification).where(Notification.kind == "sync_failed"))
+    assert view.light is DriverStatus.REFUSED
+    assert view.waits_for_owner and view.next_sync() is None
+    assert note.title == "Ana's Shopify refused Backroom's key"
+    assert "leaves this channel alone" in note.body
+    sync.sync_channel(backroom, channel_id, _driver(backroom, channel_id))  # Sync now, again
+    with backroom.sessions() as s:  # told once, not at every try
+        assert s.scalar(select(func.count()).select_from(Notification)
+                        .where(Notification.kind == "sync_failed")) == 1
+
+    backroom.act(channels.save_channel, channel_id, ChannelSetup(  # a new token is pasted in
+        name="Ana's Shopify", kind="shopify", api=True, currency="USD",
+        settings={"shop_domain": "ana-engraving.myshopify.com", "location_id": "24826418",
+                  "base_url": httpserver.url_for("").rstrip("/")},
+        secrets={"access_token": TOKEN[:-1] + "8"}))
+    with backroom.sessions() as s:
+        (view,) = channels.channel_list(s)
+    assert view.light is DriverStatus.REFUSED  # until the next sync says otherwise
+    assert not view.waits_for_owner and view.next_sync() is not None
+
+
+def test_shipments_told_before_the_key_was_refused_are_not_told_again(backroom):
+    from app.channels.base import Capability, CredentialsRefused
+
+    from ..workshop import add_channel, add_order
+
+    channel_id = add_channel(backroom, "Shop")
+    product = add_product(backroom)
+    shipped = []
+    for number in ("#1", "#2"):
+        order_id = add_order(backroom, channel_id, OrderStatus.SHIPPED, [(product, 1)],
+                             number=number)
+        with backroom.sessions() as s:
+            s.add(Shipment(order_id=order_id, status="shipped", carrier="UPS",
+                           tracking_number=f"1Z999AA1012345678{number[1]}"))
+            s.commit()
+
+    class RefusesTheSecond:
+        kind = "shopify"
+        capabilities = Capability.PUSH_SHIPMENT
+
+        def push_shipment(self, notice):  # type: ignore[no-untyped-def]
+            if shipped:
+                raise CredentialsRefused("Shop refused the access token.")
+            shipped.append(notice.order_number)
+
+    report = sync.sync_channel(backroom, channel_id, RefusesTheSecond())
+    assert report.status.value == "refused" and report.confirmed == 1
+    with backroom.sessions() as s:
+        told = s.scalar(select(func.count()).select_from(Shipment)
+                        .where(Shipment.channel_confirmed_at.is_not(None)))
+    assert told == 1 and shipped == ["#1"]
