@@ -4,13 +4,11 @@ template editor's live preview — against loopback stand-ins for port-9100 prin
 
 from __future__ import annotations
 
-import contextlib
 import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
+from loopback import Recorder
 from sqlalchemy import select, update
 
 from app.db.models import Location, PrintJob, Shipment
@@ -23,52 +21,6 @@ from app.ui.dialogs import label_templates
 from app.ui.dialogs import printers as printers_dialog
 from app.ui.dialogs.label_templates import LabelTemplatesDialog
 from app.ui.print_sender import short_reason
-
-
-class Recorder:
-    """A port-9100 printer on 127.0.0.1 that keeps everything each connection sends."""
-
-    def __init__(self, port: int = 0):
-        self.received: list[bytes] = []
-        self._sock = socket.socket()
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind(("127.0.0.1", port))
-        self._sock.listen(8)
-        self._sock.settimeout(0.05)
-        self.port = self._sock.getsockname()[1]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except (TimeoutError, OSError):
-                continue
-            with contextlib.suppress(OSError), conn:
-                conn.settimeout(2)
-                chunks = []
-                while chunk := conn.recv(65536):
-                    chunks.append(chunk)
-                self.received.append(b"".join(chunks))
-
-    def wait_for(self, count: int, timeout: float = 5.0) -> list[bytes]:
-        """What arrived once `count` connections have closed: the sender may mark a job
-        printed a moment before this thread has read the last bytes of it."""
-        deadline = time.monotonic() + timeout
-        while len(self.received) < count and time.monotonic() < deadline:
-            time.sleep(0.01)
-        return self.received
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(2)
-        self._sock.close()
 
 
 @pytest.fixture

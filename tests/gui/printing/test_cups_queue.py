@@ -6,21 +6,18 @@ which sets BACKROOM_REQUIRE_CUPS so these tests fail there rather than skip."""
 from __future__ import annotations
 
 import os
-import pwd
 import shutil
-import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import zxingcpp
+from loopback import Recorder
 from PIL import Image
 from PySide6.QtCore import QSize
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtWidgets import QApplication
 
 from app.printing.printers import PrinterConfig, PrinterKind, render_for
 from app.printing.system import SystemPrinterTransport, list_system_printers
@@ -47,52 +44,11 @@ if not _cups_running():
                 allow_module_level=True)
 
 
-class SocketPrinter:
-    """A port-9100 printer on loopback, kept as one CUPS queue's device."""
-
-    def __init__(self) -> None:
-        self.received: list[bytes] = []
-        self._sock = socket.socket()
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(4)
-        self._sock.settimeout(0.1)
-        self.port = self._sock.getsockname()[1]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except (TimeoutError, OSError):
-                continue
-            with conn:
-                conn.settimeout(10)
-                chunks = []
-                while chunk := conn.recv(65536):
-                    chunks.append(chunk)
-                self.received.append(b"".join(chunks))
-
-    def wait_for(self, count: int, timeout: float = 30.0) -> list[bytes]:
-        """CUPS sends in its own time (its backend runs after lp returns)."""
-        deadline = time.monotonic() + timeout
-        while len(self.received) < count and time.monotonic() < deadline:
-            QApplication.processEvents()
-            time.sleep(0.05)
-        return self.received
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(2)
-        self._sock.close()
-
-
 @pytest.fixture
-def zebra_queue(qapp) -> Iterator[tuple[str, SocketPrinter]]:  # type: ignore[no-untyped-def]
+def zebra_queue(qapp) -> Iterator[tuple[str, Recorder]]:  # type: ignore[no-untyped-def]
     """A CUPS queue 'Backroom_Zebra_<port>' whose printer is the loopback one: a raw queue,
     as CUPS sets up a label printer that is sent its own language."""
-    printer = SocketPrinter()
+    printer = Recorder()
     queue = f"Backroom_Zebra_{printer.port}"
     subprocess.run(["lpadmin", "-p", queue, "-E", "-v", f"socket://127.0.0.1:{printer.port}",
                     "-D", "Zebra GK420d (loopback)"], check=True, capture_output=True)
@@ -131,7 +87,7 @@ def test_raw_zpl_reaches_the_printer_through_cups_byte_for_byte(zebra_queue):
     config = PrinterConfig("Zebra", PrinterKind.SYSTEM, queue, raw_zpl=True)
     payload = render_for(config, PRODUCT, DATA, copies=2)
     SystemPrinterTransport(queue, raw=True).send(payload)
-    assert printer.wait_for(1) == [payload]
+    assert printer.wait_for(1, timeout=30) == [payload]
 
 
 def test_painted_labels_reach_the_printer_through_cups_and_still_scan(zebra_queue, tmp_path,
@@ -139,12 +95,14 @@ def test_painted_labels_reach_the_printer_through_cups_and_still_scan(zebra_queu
     queue, printer = zebra_queue
     config = PrinterConfig("Office", PrinterKind.SYSTEM, queue, dpi=203)
     SystemPrinterTransport(queue).send(render_for(config, PRODUCT, DATA))
-    (sent,) = printer.wait_for(1)
+    (sent,) = printer.wait_for(1, timeout=30)
     assert sent.startswith(b"%PDF")  # what Qt hands CUPS; a raw queue passes it on
     assert _barcodes_in_pdf(sent, tmp_path, qapp) == [DATA["barcode"]]
 
 
 def test_painted_labels_print_on_the_cups_pdf_queue(qapp, tmp_path):
+    import pwd
+
     out = Path(pwd.getpwuid(os.getuid()).pw_dir) / "PDF"  # cups-pdf's folder for this user
     before = set(out.glob("*.pdf")) if out.exists() else set()
     config = PrinterConfig("PDF", PrinterKind.SYSTEM, PDF_QUEUE, dpi=203)
