@@ -69,10 +69,12 @@ class HttpOptions:
 class ChannelHttpError(ChannelError):
     """The channel answered, but refused the request (a 4xx other than 401/403/429)."""
 
-    def __init__(self, message: str, *, http_status: int, api_message: str) -> None:
+    def __init__(self, message: str, *, http_status: int, api_message: str,
+                 error_code: str = "") -> None:
         super().__init__(message)
         self.http_status = http_status
         self.api_message = api_message
+        self.error_code = error_code  # OAuth's "error" field, such as invalid_client
 
 
 class SyncCancelled(ChannelError):
@@ -213,6 +215,13 @@ class ChannelHttp:
             text = text.replace(secret, "•••")
         return text
 
+    def use_header(self, name: str, value: str) -> None:
+        """Send `name: value` from now on, a secret kept out of every message (an access
+        token fetched after the client was made)."""
+        self._client.headers[name] = value
+        if value and len(value) >= 4 and value not in self._secrets:
+            self._secrets = tuple(sorted({*self._secrets, value}, key=len, reverse=True))
+
     def error(self, message: str, **kwargs: Any) -> ChannelError:
         return ChannelError(self.redact(message), **kwargs)
 
@@ -246,13 +255,15 @@ class ChannelHttp:
         *,
         params: Mapping[str, JSONValue] | None = None,
         json_body: JSONValue = None,
+        form: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
     ) -> Reply:
         """Send one request, retrying as the rules allow; return the decoded answer.
 
         `path` is relative to the base URL, or an absolute URL on the same host (a Link
-        header's next page). A POST is retried after a 5xx or timeout only when the caller
-        says it is `idempotent` (it sets a value rather than adding something).
+        header's next page). `form` is sent as application/x-www-form-urlencoded instead of
+        JSON. A POST is retried after a 5xx or timeout only when the caller says it is
+        `idempotent` (it sets a value rather than adding something).
         """
         method = method.upper()
         if idempotent is None:
@@ -270,7 +281,8 @@ class ChannelHttp:
                 self._wait(pause)
             attempt += 1
             try:
-                response = self._client.request(method, url, params=params, json=json_body)
+                response = self._client.request(method, url, params=params, json=json_body,
+                                                data=form)
             except httpx.TimeoutException as exc:
                 retryable = idempotent or isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
                 problem = f"did not answer within {opts.timeout:g} seconds"
@@ -342,7 +354,9 @@ class ChannelHttp:
             return response.text if "<" not in response.text[:200] else ""
 
     def _refusal(self, response: httpx.Response, shown: str) -> ChannelHttpError:
-        text = self.redact(api_message(self._try_json(response))).rstrip(" .")
+        data = self._try_json(response)
+        text = self.redact(api_message(data)).rstrip(" .")
+        code = data.get("error") if isinstance(data, dict) else None
         status = response.status_code
         detail = f": {text}" if text else ""
         hint = ""
@@ -350,7 +364,8 @@ class ChannelHttp:
             hint = f" Check {self.where} in Settings > Channels."
         return ChannelHttpError(
             self.redact(f"{self.channel} refused {shown} (HTTP {status}{detail}).{hint}"),
-            http_status=status, api_message=text)
+            http_status=status, api_message=text,
+            error_code=code if isinstance(code, str) else "")
 
     def _redirected(self, response: httpx.Response, shown: str) -> ChannelError:
         target = urlsplit(response.headers.get("location", ""))

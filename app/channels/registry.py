@@ -47,10 +47,20 @@ class ChannelKind:
     settings: tuple[Field, ...]
     build: Builder  # build(credentials, settings, *, options=None) -> driver
     help: str = ""
+    #: Rules across fields ("one or the other"): (credentials, settings) -> problems.
+    check: Callable[[Mapping[str, str], Mapping[str, str]], list[str]] | None = None
+    #: The form's order by key, where it differs from credentials then settings.
+    form_order: tuple[str, ...] = ()
 
     @property
     def fields(self) -> tuple[Field, ...]:
         return self.credentials + self.settings
+
+    @property
+    def form_fields(self) -> tuple[Field, ...]:
+        """The fields as the form shows them."""
+        place = {key: i for i, key in enumerate(self.form_order)}
+        return tuple(sorted(self.fields, key=lambda f: place.get(f.key, len(place))))
 
     def problems(self, credentials: Mapping[str, str], settings: Mapping[str, str]) -> list[str]:
         """What is missing or malformed in the form, in words (no secret is repeated)."""
@@ -65,7 +75,27 @@ class ChannelKind:
                 if field.pattern and not re.fullmatch(field.pattern, value):
                     shown = "" if field.kind == "secret" else f" {value!r}"
                     found.append(f"{field.label}{shown} does not look right: {field.help}")
+        if self.check is not None:
+            found += self.check(credentials, settings)
         return found
+
+
+def _shopify_check(credentials: Mapping[str, str], settings: Mapping[str, str]) -> list[str]:
+    """A Dev Dashboard app's client ID and secret, or an older app's access token."""
+    client_id = (settings.get("client_id") or "").strip()
+    secret = (credentials.get("client_secret") or "").strip()
+    token = (credentials.get("access_token") or "").strip()
+    if client_id and not secret:
+        return ["Client secret is needed with the client ID (Dev Dashboard > your app > "
+                "Settings)."]
+    if secret and not client_id:
+        return ["Client ID is needed with the client secret (Dev Dashboard > your app > "
+                "Settings)."]
+    if not (client_id or token):
+        return ["Enter the client ID and client secret of the shop's app from Shopify's Dev "
+                "Dashboard (or, for a custom app made in the shop's admin before 2026, its "
+                "Admin API access token)."]
+    return []
 
 
 SHOPIFY = ChannelKind(
@@ -73,12 +103,21 @@ SHOPIFY = ChannelKind(
     title="Shopify",
     capabilities=shopify.ShopifyDriver.capabilities,
     credentials=(
-        Field("access_token", "Admin API access token", "secret",
-              placeholder="shpat_…", pattern=r"\S{10,}",
-              help="From the shop's admin: Settings > Apps > Develop apps > your app > API "
-                   "credentials. Shown once when the app is installed."),
+        Field("client_secret", "Client secret", "secret", required=False,
+              placeholder="beside the client ID", pattern=r"\S{10,}",
+              help="Dev Dashboard > your app > Settings > Secret. Backroom trades the ID and "
+                   "secret for a day's access token by itself."),
+        Field("access_token", "Admin API access token", "secret", required=False,
+              placeholder="shpat_… (older custom apps only)", pattern=r"\S{10,}",
+              help="Only for a custom app made in the shop's admin before 2026 (Settings > "
+                   "Apps > Develop apps > your app > API credentials); leave it empty when "
+                   "you enter a client ID and secret."),
     ),
     settings=(
+        Field("client_id", "Client ID", "text", required=False, pattern=r"[A-Za-z0-9_-]{8,}",
+              placeholder="Dev Dashboard > your app > Settings",
+              help="Dev Dashboard (dev.shopify.com) > your app > Settings > Client ID. The "
+                   "app must be installed on the shop."),
         Field("shop_domain", "Shop domain", "text", placeholder="my-shop.myshopify.com",
               pattern=r"(?:https?://)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*/?",
               help="The shop's myshopify.com address (not its own web domain)."),
@@ -92,8 +131,11 @@ SHOPIFY = ChannelKind(
               default="true", help="Shopify sends its shipping confirmation with tracking."),
     ),
     build=shopify.from_fields,
-    help="Needs a custom app with the read_orders, read_products, read_locations, "
-         "write_inventory and write_merchant_managed_fulfillment_orders scopes.",
+    help="Needs an app made in Shopify's Dev Dashboard and installed on the shop, with the "
+         "read_orders, read_products, read_locations, write_inventory and "
+         "write_merchant_managed_fulfillment_orders scopes.",
+    check=_shopify_check,
+    form_order=("shop_domain", "client_id", "client_secret", "access_token"),
 )
 
 WOOCOMMERCE = ChannelKind(

@@ -1,6 +1,10 @@
 """Shopify through the Admin REST API: orders in, stock levels and fulfilments out.
 
-Authenticates with a custom app's Admin API access token (X-Shopify-Access-Token). Orders are
+Authenticates with an Admin API access token (X-Shopify-Access-Token): either the one a
+custom app made in the shop's admin shows once (such apps can no longer be made since
+2026), or one this driver gets from a Dev Dashboard app's client ID and secret by the
+client credentials grant (POST /admin/oauth/access_token; the token lasts 24 hours and is
+kept in memory only, renewed when less than an hour is left). Orders are
 read with cursor paging (Link rel="next", page_info); the sync cursor is the latest
 `updated_at` seen, sent back as `updated_at_min`. Fetching only reads: it sends GETs alone.
 Needs the read_orders, write_inventory (and read_products, read_locations) and
@@ -9,10 +13,13 @@ write_merchant_managed_fulfillment_orders scopes for everything below.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import threading
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -43,6 +50,37 @@ from app.domain.money import Money
 
 DEFAULT_API_VERSION = "2025-10"
 PAGE_SIZE = 250  # the most Shopify hands out per page
+#: The scopes everything here needs (a write scope includes its read scope).
+NEEDED_SCOPES = ("read_orders", "read_products", "read_locations", "write_inventory",
+                 "write_merchant_managed_fulfillment_orders")
+TOKEN_MARGIN = timedelta(hours=1)  # a fetched token with less left is renewed first
+TOKEN_LIFE = timedelta(seconds=86399)  # what Shopify grants when it does not say
+
+
+@dataclass(frozen=True)
+class _Token:
+    value: str
+    expires_at: datetime
+    scopes: frozenset[str]
+
+
+# Tokens from client credentials, per shop and app, in this process's memory only.
+_TOKENS: dict[tuple[str, str, str], _Token] = {}
+_TOKENS_LOCK = threading.Lock()
+
+
+def forget_tokens() -> None:
+    """Drop every fetched access token (the next call asks Shopify for a new one)."""
+    with _TOKENS_LOCK:
+        _TOKENS.clear()
+
+
+def missing_scopes(granted: Iterable[str]) -> list[str]:
+    """The needed scopes a token was not granted; write_x stands for read_x as well."""
+    have = set(granted)
+    return [s for s in NEEDED_SCOPES
+            if s not in have and not (s.startswith("read_") and
+                                      "write_" + s.removeprefix("read_") in have)]
 
 
 class MappingError(ValueError):
@@ -239,7 +277,8 @@ def normalise_shop_domain(text: str) -> str:
 
 
 class ShopifyDriver:
-    """A Shopify shop reached with a custom app's Admin API access token."""
+    """A Shopify shop reached with an Admin API access token, or with a Dev Dashboard app's
+    client ID and secret (then the token is fetched, and renewed, by the driver)."""
 
     kind = "shopify"
     title = "Shopify"
@@ -248,8 +287,10 @@ class ShopifyDriver:
     def __init__(
         self,
         shop_domain: str,
-        access_token: str,
+        access_token: str = "",
         *,
+        client_id: str = "",
+        client_secret: str = "",
         api_version: str = DEFAULT_API_VERSION,
         location_id: str | int | None = None,
         notify_customer: bool = True,
@@ -259,10 +300,21 @@ class ShopifyDriver:
         """`base_url` replaces https://{shop_domain} (a local test server, a proxy)."""
         self.shop_domain = normalise_shop_domain(shop_domain)
         token = _text(access_token)
-        if not token:
+        self.client_id, self._client_secret = _text(client_id), _text(client_secret)
+        if self.client_id or self._client_secret:  # a Dev Dashboard app: it wins
+            if not (self.client_id and self._client_secret):
+                missing = "client secret" if self.client_id else "client ID"
+                raise CredentialsRefused(
+                    f"The {missing} of the Shopify app for shop {self.shop_domain} is missing — "
+                    f"copy it from the Dev Dashboard (your app > Settings) into Settings > "
+                    f"Channels.")
+            token = ""
+        elif not token:
             raise CredentialsRefused(
-                f"There is no Admin API access token for shop {self.shop_domain} — create one "
-                f"in the shop's admin (Apps > Develop apps) and enter it in Settings > Channels.")
+                f"There are no credentials for shop {self.shop_domain} — enter the client ID "
+                f"and secret of your Dev Dashboard app (or an older custom app's Admin API "
+                f"access token) in Settings > Channels.")
+        self.scopes: frozenset[str] = frozenset()  # granted, when Shopify said (fetched tokens)
         version = _text(api_version) or DEFAULT_API_VERSION
         if not re.fullmatch(r"\d{4}-\d{2}|unstable", version):
             raise ChannelError(f"The Shopify API version {version!r} should look like "
@@ -270,14 +322,14 @@ class ShopifyDriver:
         self.api_version = version
         self.location_id = _text(location_id) or None
         self.notify_customer = notify_customer
-        root = (base_url or f"https://{self.shop_domain}").rstrip("/")
+        self._root = root = (base_url or f"https://{self.shop_domain}").rstrip("/")
         self.http = ChannelHttp(
             "Shopify",
             f"{root}/admin/api/{version}/",
             where="the shop domain and API version",
             refused=self._refused_words,
-            headers={"X-Shopify-Access-Token": token},
-            secrets=(token,),
+            headers={"X-Shopify-Access-Token": token} if token else {},
+            secrets=(token, self._client_secret),
             pace=call_limit_pause,
             options=options,
         )
@@ -296,6 +348,8 @@ class ShopifyDriver:
         self.close()
 
     def _refused_words(self, status: int, api_text: str) -> str:
+        if self.client_id:
+            return self._app_refused(api_text)
         if status == 403:
             detail = f" ({api_text})" if api_text else ""
             return (f"Shopify refused the access token for shop {self.shop_domain}: it lacks a "
@@ -306,14 +360,78 @@ class ShopifyDriver:
         return (f"Shopify refused the access token for shop {self.shop_domain} — create a new "
                 f"Admin API access token and enter it in Settings > Channels.")
 
+    def _app_refused(self, api_text: str, code: str = "") -> str:
+        detail = f" ({api_text.rstrip(' .')})" if api_text else ""
+        if code == "shop_not_permitted" or "not_permitted" in api_text:
+            return (f"Shopify will not give the app a token for shop {self.shop_domain}"
+                    f"{detail}: a client ID and secret only work for an app made in the Dev "
+                    f"Dashboard of the organisation that owns the shop. Make the app there, "
+                    f"install it on the shop, and enter its client ID and secret in Settings > "
+                    f"Channels.")
+        return (f"Shopify refused the app's client ID and secret for shop {self.shop_domain}"
+                f"{detail} — copy both again from the Dev Dashboard (your app > Settings), "
+                f"check the app is installed on this shop with the scopes it needs "
+                f"({', '.join(NEEDED_SCOPES)}), and enter them in Settings > Channels.")
+
+    # -- the access token ----------------------------------------------------------------
+
+    def _authorise(self) -> None:
+        """With a client ID and secret: make sure a token with an hour or more left is sent."""
+        if not self.client_id:
+            return
+        key = (self._root, self.client_id,
+               hashlib.sha256(self._client_secret.encode()).hexdigest())
+        now = self.http.options.now()
+        with _TOKENS_LOCK:
+            held = _TOKENS.get(key)
+        if held is None or held.expires_at - now < TOKEN_MARGIN:
+            held = self._new_token(now)
+            with _TOKENS_LOCK:
+                _TOKENS[key] = held
+        self.scopes = held.scopes
+        self.http.use_header("X-Shopify-Access-Token", held.value)
+
+    def _new_token(self, now: datetime) -> _Token:
+        """The client credentials grant: the app's ID and secret for a 24-hour token."""
+        try:
+            reply = self.http.request(
+                "POST", f"{self._root}/admin/oauth/access_token", idempotent=True,
+                form={"grant_type": "client_credentials", "client_id": self.client_id,
+                      "client_secret": self._client_secret})
+        except ChannelHttpError as exc:
+            if exc.http_status in (400, 401, 403):
+                raise CredentialsRefused(self.http.redact(
+                    self._app_refused(exc.api_message, exc.error_code))) from None
+            raise
+        data = reply.data if isinstance(reply.data, Mapping) else {}
+        value = _text(data.get("access_token"))
+        if not value:
+            raise self.http.error(
+                f"Shopify answered the app's client ID and secret for shop {self.shop_domain} "
+                f"without an access token — try again later; if it keeps happening, check the "
+                f"app in the Dev Dashboard.")
+        try:
+            life = timedelta(seconds=int(data.get("expires_in")))
+        except (TypeError, ValueError):
+            life = TOKEN_LIFE
+        scopes = frozenset(s.strip() for s in _text(data.get("scope")).split(",") if s.strip())
+        return _Token(value, now + life, scopes)
+
     # -- connection check ----------------------------------------------------------------
 
     def test_connection(self) -> str:
-        """A read-only call that proves the token works; says which shop answered."""
+        """A read-only call that proves the credentials work; says which shop answered, and
+        which needed scopes the app lacks when Shopify said what it granted."""
+        self._authorise()
         shop = (self.http.get("shop.json").data or {}).get("shop") or {}
-        return (f"Connected to {shop.get('name') or self.shop_domain} "
+        said = (f"Connected to {shop.get('name') or self.shop_domain} "
                 f"({shop.get('myshopify_domain') or self.shop_domain}), "
                 f"currency {shop.get('currency') or 'unknown'}.")
+        lacking = missing_scopes(self.scopes) if self.scopes else []
+        if lacking:
+            said += (f" But the app lacks the scopes {', '.join(lacking)}: add them to the "
+                     f"app's version in the Dev Dashboard, release it, and test again.")
+        return said
 
     # -- orders --------------------------------------------------------------------------
 
@@ -324,6 +442,7 @@ class ShopifyDriver:
         last page (earlier pages carry `since` back): an interrupted sync repeats, never
         skips. `updated_at_max` pins the set to the moment the sync began.
         """
+        self._authorise()
         latest = parse_cursor(since)
         params: dict[str, Any] | None = {
             "status": "any",
@@ -389,6 +508,7 @@ class ShopifyDriver:
 
     def inventory_item_ids(self, skus: Iterable[str]) -> dict[str, str]:
         """SKU -> inventory_item_id for SKUs on exactly one variant (to keep as external ids)."""
+        self._authorise()
         index = self._variant_index()
         return {sku: index[sku][0] for sku in skus if len(index.get(sku, ())) == 1}
 
@@ -413,6 +533,7 @@ class ShopifyDriver:
         todo = list(updates)
         if not todo:
             return []
+        self._authorise()
         location = self._location()
         unknown = [u.channel_sku for u in todo if not _text(u.external_id)]
         index = self._variant_index() if unknown else {}
@@ -458,6 +579,7 @@ class ShopifyDriver:
         line_external_ids only those lines, else everything still to fulfil.
         """
         number = notice.order_number or notice.order_external_id
+        self._authorise()
         try:
             reply = self.http.get(f"orders/{_id(notice.order_external_id)}/fulfillment_orders.json")
         except ChannelHttpError as exc:
@@ -531,6 +653,8 @@ def from_fields(credentials: Mapping[str, str], settings: Mapping[str, str], *,
     return ShopifyDriver(
         settings.get("shop_domain", ""),
         credentials.get("access_token", ""),
+        client_id=settings.get("client_id", ""),
+        client_secret=credentials.get("client_secret", ""),
         api_version=settings.get("api_version") or DEFAULT_API_VERSION,
         location_id=settings.get("location_id") or None,
         notify_customer=flag(settings.get("notify_customer"), default=True),

@@ -164,7 +164,7 @@ def test_a_form_with_problems_lists_every_one_and_saves_nothing(qtbot, window, g
     shown = editor.error.text()
     assert editor.error.isVisible()
     for words in ("Give the channel a name", "three-letter code",
-                  "Admin API access token is needed", "Shop domain 'not a domain!' does not "
+                  "Enter the client ID and client secret", "Shop domain 'not a domain!' does not "
                   "look right"):
         assert words in shown
     assert count(gui_backroom, Channel) == before

@@ -56,7 +56,7 @@ def test_every_bad_field_is_named_and_nothing_is_saved(backroom, memory_keyring)
     text = str(caught.value)
     for words in ("Give the channel a name", "three-letter code", "Sync every 5",
                   "buffer cannot be negative", "percentage from 0 to 100",
-                  "Admin API access token is needed", "Shop domain is needed"):
+                  "Enter the client ID and client secret", "Shop domain is needed"):
         assert words in text
     with backroom.sessions() as s:
         assert s.scalars(select(Channel)).all() == []

@@ -564,7 +564,7 @@ class ChannelEditor(QDialog):
         self.test_result.clear()
         if spec is not None:
             self.kind_help.setText(spec.help)
-            for field in spec.credentials + spec.settings:
+            for field in spec.form_fields:
                 widget = self._field_widget(field)
                 self.fields[field.key] = widget
                 label = "" if field.kind == "bool" else field.label

@@ -15,10 +15,12 @@ from .conftest import SHOPIFY_TOKEN, WOO_KEY, WOO_SECRET
 def test_shopify_and_woocommerce_are_registered_with_their_forms():
     assert set(KINDS) == {"shopify", "woocommerce"}
     shopify = channel_kind("shopify")
-    assert [f.key for f in shopify.credentials] == ["access_token"]
+    assert [f.key for f in shopify.credentials] == ["client_secret", "access_token"]
     assert [f.key for f in shopify.settings] == [
-        "shop_domain", "api_version", "location_id", "notify_customer"]
+        "client_id", "shop_domain", "api_version", "location_id", "notify_customer"]
     assert all(f.kind == "secret" for f in shopify.credentials)
+    assert [f.key for f in shopify.form_fields][:4] == [
+        "shop_domain", "client_id", "client_secret", "access_token"]
     woo = channel_kind("woocommerce")
     assert [f.key for f in woo.credentials] == ["consumer_key", "consumer_secret"]
     assert [f.key for f in woo.fields][2:] == ["site_url", "keys_in_query",
