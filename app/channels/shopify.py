@@ -197,6 +197,13 @@ def order_from_json(data: Any) -> ChannelOrder:
             quantity = int(item.get("quantity"))
         except (TypeError, ValueError):
             raise MappingError(f"line {index} has no whole quantity") from None
+        # What is left of the line after the order was edited or refunded (API 2023-01 on):
+        # a line removed in full is nothing to make, pick or hold stock for.
+        current = item.get("current_quantity")
+        if isinstance(current, int) and not isinstance(current, bool) and 0 <= current:
+            if current == 0:
+                continue
+            quantity = current
         lines.append(ChannelOrderLine(
             sku=_text(item.get("sku")),
             title=_text(item.get("title")) or _text(item.get("name")),

@@ -86,6 +86,17 @@ def test_the_sample_order_maps_to_a_channel_order():
     assert json.loads(order.raw)["id"] == 450789469
 
 
+def test_lines_edited_or_refunded_away_count_only_what_is_left():
+    data = load("shopify_order.json")
+    data["line_items"][0]["current_quantity"] = 0  # removed by an order edit
+    data["line_items"][1]["current_quantity"] = 1  # one of the two mugs refunded
+    (mug,) = order_from_json(data).lines
+    assert (mug.sku, mug.quantity) == ("MUG-11-WHT", 1)
+    for item in data["line_items"]:  # an older API version: no current_quantity at all
+        del item["current_quantity"]
+    assert [line.quantity for line in order_from_json(data).lines] == [1, 2]
+
+
 @pytest.mark.parametrize(("changes", "state"), [
     ({"financial_status": "pending"}, OrderState.PENDING),
     ({"financial_status": "authorized"}, OrderState.OPEN),
