@@ -200,7 +200,7 @@ def order_from_json(data: Any) -> ChannelOrder:
         # What is left of the line after the order was edited or refunded (API 2023-01 on):
         # a line removed in full is nothing to make, pick or hold stock for.
         current = item.get("current_quantity")
-        if isinstance(current, int) and not isinstance(current, bool) and 0 <= current:
+        if isinstance(current, int) and not isinstance(current, bool) and current >= 0:
             if current == 0:
                 continue
             quantity = current

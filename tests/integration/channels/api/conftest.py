@@ -106,9 +106,9 @@ def woo_order() -> Callable[..., dict[str, Any]]:
 def shopify(httpserver: HTTPServer, clock: Clock) -> Iterator[Callable[..., ShopifyDriver]]:
     made: list[ShopifyDriver] = []
 
-    def make(**kwargs: Any) -> ShopifyDriver:
+    def make(access_token: str = SHOPIFY_TOKEN, **kwargs: Any) -> ShopifyDriver:
         options = kwargs.pop("options", None) or clock.options()
-        driver = ShopifyDriver("ana-engraving", SHOPIFY_TOKEN, api_version="2025-10",
+        driver = ShopifyDriver("ana-engraving", access_token, api_version="2025-10",
                                base_url=httpserver.url_for("").rstrip("/"), options=options,
                                **kwargs)
         made.append(driver)

@@ -18,7 +18,7 @@ from app.channels.base import CredentialsRefused
 from app.channels.registry import build_driver, channel_kind
 from app.channels.shopify import ShopifyDriver, missing_scopes
 
-from .conftest import NOW, SHOPIFY_API, Clock, load, requests_to
+from .conftest import NOW, SHOPIFY_API, load, requests_to
 
 TOKEN_PATH = "/admin/oauth/access_token"
 CLIENT_ID = "4f5c1e9b2a7d46e0b3c8a1f2d9e7c6b5"
@@ -36,21 +36,12 @@ def no_tokens_kept() -> Iterator[None]:
 
 
 @pytest.fixture
-def app_shop(httpserver: HTTPServer, clock: Clock) -> Iterator[Callable[..., ShopifyDriver]]:
+def app_shop(shopify) -> Callable[..., ShopifyDriver]:  # type: ignore[no-untyped-def]
     """A driver for a Dev Dashboard app: client ID and secret, no token."""
-    made: list[ShopifyDriver] = []
-
     def make(secret: str = CLIENT_SECRET, **kwargs: Any) -> ShopifyDriver:
-        options = kwargs.pop("options", None) or clock.options()
-        driver = ShopifyDriver("ana-engraving", client_id=CLIENT_ID, client_secret=secret,
-                               base_url=httpserver.url_for("").rstrip("/"), options=options,
-                               **kwargs)
-        made.append(driver)
-        return driver
+        return shopify(access_token="", client_id=CLIENT_ID, client_secret=secret, **kwargs)
 
-    yield make
-    for driver in made:
-        driver.close()
+    return make
 
 
 def grant(httpserver: HTTPServer, token: str = DAY_TOKEN, scope: str = ALL_SCOPES,
