@@ -405,18 +405,17 @@ class LocationsDialog(QDialog):
             self.reload(Changes(stock=True))
 
     def move_stock(self) -> None:
-        product, row = self.selected_product(), self.selected_bin()
-        if product is None or row is None:
-            return
-        dialog = MoveStockDialog(self._backroom, product, row.id, self)
-        if dialog.exec():
-            self.reload(dialog.changes)
+        self._stock_dialog(MoveStockDialog)
 
     def adjust_stock(self) -> None:
+        self._stock_dialog(AdjustStockDialog)
+
+    def _stock_dialog(self, kind: type[MoveStockDialog] | type[AdjustStockDialog]) -> None:
+        """Move or adjust the chosen product in the chosen bin."""
         product, row = self.selected_product(), self.selected_bin()
         if product is None or row is None:
             return
-        dialog = AdjustStockDialog(self._backroom, product, row.id, self)
+        dialog = kind(self._backroom, product, row.id, self)
         if dialog.exec():
             self.reload(dialog.changes)
 
