@@ -238,3 +238,41 @@ def _no_real_questions(monkeypatch):  # type: ignore[no-untyped-def]
     """A question box would wait for a click that never comes: answer Yes."""
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a, **k: QMessageBox.StandardButton.Yes)
+
+
+def test_the_bins_window_opens_move_and_adjust_for_the_chosen_product_and_bin(
+        qtbot, gui_backroom, monkeypatch):
+    from app.ui.dialogs import locations as locations_dialogs
+
+    bin_id, code, sku = _stocked_bin(gui_backroom)
+    window = LocationsDialog(lambda: gui_backroom)
+    qtbot.addWidget(window)
+    row = next(r for r in range(window.model.rowCount()) if window.model.row_at(r).code == code)
+    window.table.selectRow(row)
+    assert not window.move_button.isEnabled()  # no product chosen in the bin yet
+    window.contents.selectRow(next(r for r in range(window.contents.rowCount())
+                                   if window.contents.item(r, 0).text() == sku))
+    assert window.move_button.isEnabled() and window.adjust_button.isEnabled()
+    opened = []
+
+    def booked(dialog):  # type: ignore[no-untyped-def]
+        opened.append((type(dialog).__name__, dialog.windowTitle()))
+        if isinstance(dialog, locations_dialogs.AdjustStockDialog):
+            assert dialog.bin.currentData() == bin_id
+            dialog.reason.setCurrentIndex(dialog.reason.findData("damage"))
+            dialog.quantity.setValue(1)
+            dialog.note.setText("Dropped at the bench")
+            dialog.book()
+            assert dialog.changes is not None, dialog.error.text()
+        else:
+            assert dialog.source.currentData() == bin_id
+            dialog.reject()
+        return dialog.result()
+
+    monkeypatch.setattr(locations_dialogs.QDialog, "exec", booked)
+    before = _level(gui_backroom, sku, bin_id)
+    window.move_button.click()
+    window.adjust_button.click()
+    assert [name for name, _title in opened] == ["MoveStockDialog", "AdjustStockDialog"]
+    assert all(sku in title for _name, title in opened)
+    assert _level(gui_backroom, sku, bin_id) == before - 1  # the damage booked, nothing moved
