@@ -191,6 +191,20 @@ def retry_now(uow: UnitOfWork, ids: Iterable[int]) -> Changes:
     return uow.changes
 
 
+@requires(Can.SEE_ALL_TASKS)
+def send_all_now(uow: UnitOfWork) -> int:
+    """Outbox > Send now: every message still to go, failed ones too, is due at once rather
+    than at its next try. How many that is."""
+    with uow:
+        due = uow.session.execute(
+            update(OutboxEmail)
+            .where(OutboxEmail.status.in_([str(OutboxStatus.FAILED), str(OutboxStatus.QUEUED)]))
+            .values(status=str(OutboxStatus.QUEUED), next_attempt_at=None)
+            .execution_options(synchronize_session=False)).rowcount
+        uow.commit()
+    return int(due or 0)
+
+
 class _Unusable:
     """Stands in for a transport that could not be made, so every try says why."""
 

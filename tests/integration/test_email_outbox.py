@@ -140,6 +140,19 @@ def test_retry_now_makes_a_failed_message_due_at_once(backroom, make_mail_server
         backroom.act(ns.retry_now, [message_id])
 
 
+def test_send_now_makes_every_message_still_to_go_due_at_once(backroom, make_mail_server):
+    server = make_mail_server(start=False)
+    backroom.act(ns.save_smtp_settings, _settings(server))
+    failed, waiting = _queue(backroom), _queue(backroom)
+    deliver_outbox(backroom.sessions, now=T0)  # both fail: the server is down
+    assert _row(backroom, failed).next_attempt_at == T0 + timedelta(minutes=1)
+    server.start()
+    assert backroom.act(ns.send_all_now) == 2
+    assert {_row(backroom, i).next_attempt_at for i in (failed, waiting)} == {None}
+    assert deliver_outbox(backroom.sessions, now=T0 + timedelta(seconds=5)).sent == 2
+    assert backroom.act(ns.send_all_now) == 0  # the sent ones are left alone
+
+
 def test_two_senders_at_once_send_each_message_exactly_once(backroom, mail_server):
     backroom.act(ns.save_smtp_settings, _settings(mail_server))
     for n in range(12):

@@ -203,8 +203,24 @@ class OutboxDialog(QDialog):
         self.reload()
         self._notifier.send_soon()
 
-    def send_now(self) -> None:
+    def send_now(self) -> int:
+        """Send everything still to go, failed messages too, without waiting for their next
+        try; says so when there is nothing. How many were due."""
+        backroom = self._backroom()
+        if backroom is None:
+            return 0
+        try:
+            due = backroom.act(notifications.send_all_now)
+        except DomainError as exc:
+            self.detail.setText(escape(str(exc)))
+            return 0
+        if not due:
+            self.detail.setText("Nothing is waiting to be sent.")
+            return 0
+        self.reload()
+        self.detail.setText(f"Sending {formatting.count(due, 'e-mail')}…")
         self._notifier.send_soon()
+        return due
 
     def _after_send(self, _report: object) -> None:
         if self.isVisible():

@@ -804,8 +804,8 @@ class StockCheckDialog(QDialog):
         sheet = self.sheet
         self.setWindowTitle(f"Stock check {sheet.number}")
         kind = KIND_WORDS.get(sheet.kind, sheet.kind)
-        covers = (f"{len(sheet.bins):,} bins" if sheet.kind != "products"
-                  else f"{len({ln.product_id for ln in sheet.lines}):,} products")
+        covers = (formatting.count(len(sheet.bins), "bin") if sheet.kind != "products"
+                  else formatting.count(len({ln.product_id for ln in sheet.lines}), "product"))
         blind = ", blind" if sheet.blind else ""
         self.heading.setText(
             f"<b>{sheet.number}</b> — {kind}: {covers}{blind} — "
