@@ -105,11 +105,16 @@ def parse_scan(text: str) -> tuple[str, int]:
     if not text:
         raise DomainError("Scan a barcode or type a SKU first.")
     code, qty = text, 1
-    for pattern in (_QTY_BEFORE, _QTY_AFTER):
-        m = pattern.match(text)
-        if m:
-            code, qty = m["code"], int(m["qty"])
-            break
+    # '5 x MUG-1' and 'MUG-1 x 5' can both read '4006381333931 x 5': the reading whose
+    # quantity is possible wins, and of two numbers the longer is the barcode; '12 x 34'
+    # stays twelve of 34.
+    readings = [(abs(int(m["qty"])) > SCAN_MAX,
+                 m["code"].isdigit() and len(m["code"]) < len(m["qty"].lstrip("+-")), i,
+                 m["code"], int(m["qty"]))
+                for i, pattern in enumerate((_QTY_BEFORE, _QTY_AFTER))
+                if (m := pattern.match(text))]
+    if readings:
+        *_, code, qty = min(readings)
     if " " in code:
         raise DomainError(f"“{text}” is not a barcode or SKU and a quantity; write it as "
                           "SKU x 5, or scan each item.")

@@ -75,18 +75,26 @@ def test_scanning_a_barcode_adds_it_to_its_order_line(qtbot, gui_backroom, sent_
 
 
 def test_an_unknown_barcode_is_said_in_words_and_can_be_linked(qtbot, gui_backroom,
-                                                               sent_order):
+                                                               sent_order, monkeypatch):
     po, (_mug, other) = sent_order
     dialog = _dialog(qtbot, gui_backroom, po)
-    _scan(qtbot, dialog, "4006381333931")
+    _scan(qtbot, dialog, "4006381333931 x 3")  # a barcode of digits, then how many came
     assert "Nothing in Backroom has the barcode or SKU “4006381333931”" in dialog.message.text()
     assert dialog.link_button.isVisible()
     assert dialog.scans == []
     dialog.ask_sku = lambda code: other.sku  # type: ignore[method-assign]
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda _parent, _title, text, *a, **k: (
+        asked.append(text), QMessageBox.StandardButton.No)[1])
+    dialog.link_button.click()  # it has a barcode already: not replaced without asking
+    assert asked == [f"{other.sku} has the barcode {other.barcode}. Replace it with "
+                     "4006381333931?"] and dialog.link_button.isVisible()
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Yes)
     with qtbot.waitSignal(dialog.changesMade):
         dialog.link_button.click()
     assert not dialog.link_button.isVisible()
-    assert dialog.scans[-1].sku == other.sku  # the scan went in once linked
+    assert (dialog.scans[-1].sku, dialog.scans[-1].quantity) == (other.sku, 3)  # as scanned
     assert gui_backroom.read(goods_in.identify, "4006381333931").sku == other.sku
 
 

@@ -45,6 +45,10 @@ def received(backroom, po: int) -> dict[str, tuple[int, int]]:  # type: ignore[n
     ("5 x MUG-1", ("MUG-1", 5)), ("MUG-1 -2", ("MUG-1", -2)), ("MUG-1 X3", ("MUG-1", 3)),
     ("5012345678900", ("5012345678900", 1)), ("BOX5", ("BOX5", 1)), ("TEE-X2", ("TEE-X2", 1)),
     ("5*MUG-1", ("MUG-1", 5)),
+    # A barcode of digits and then its quantity: the longer number is the barcode.
+    ("4006381333931 x 5", ("4006381333931", 5)), ("4006381333931*5", ("4006381333931", 5)),
+    ("4006381333931 x5", ("4006381333931", 5)), ("5 x 4006381333931", ("4006381333931", 5)),
+    ("12345 x 3", ("12345", 3)), ("12 x 34", ("34", 12)),
 ])
 def test_a_scan_or_typed_line_reads_as_a_code_and_a_quantity(text, expected):
     assert goods_in.parse_scan(text) == expected

@@ -77,6 +77,7 @@ class GoodsInDialog(QDialog):
         self.delivery_id: int | None = None
         self.booked: BookedDelivery | None = None
         self.unknown_code: str | None = None
+        self.unknown_scan = ""  # what was scanned or typed with it ('4006381333931 x 5')
         self.bin_codes = backroom().read(goods_in.bin_choices)
         self.setWindowTitle("Goods in")
         self.resize(1180, 680)
@@ -265,7 +266,7 @@ class GoodsInDialog(QDialog):
             supplier = self.order.currentData(SUPPLIER_ROLE)
             match = self._backroom().read(goods_in.identify, code, supplier)
         except UnknownBarcode as exc:
-            self.unknown_code = exc.code
+            self.unknown_code, self.unknown_scan = exc.code, text
             self._say(str(exc), BAD)
             self.link_button.show()
             self.scan_box.selectAll()
@@ -300,8 +301,16 @@ class GoodsInDialog(QDialog):
         if not sku:
             return
         backroom = self._backroom()
+        why = catalogue.barcode_problem(code.replace(" ", ""))
+        if why:  # said before any question of replacing a good barcode with it
+            self._say(f"The barcode was not linked: {why}", BAD)
+            return
         try:
             product = backroom.read(catalogue.product_by_sku, sku)
+            if product.barcode and product.barcode != code and QMessageBox.question(
+                    self, "Link a barcode", f"{product.sku} has the barcode {product.barcode}. "
+                    f"Replace it with {code}?") != QMessageBox.StandardButton.Yes:
+                return
             changes = backroom.act(catalogue.link_barcode, product.id, code)
         except DomainError as exc:
             self._say(str(exc), BAD)
@@ -309,7 +318,7 @@ class GoodsInDialog(QDialog):
         self.changesMade.emit(changes)
         self.unknown_code = None
         self.link_button.hide()
-        self.scan_box.setText(code)
+        self.scan_box.setText(self.unknown_scan or code)  # with the quantity it came with
         self.add_scan()
 
     def ask_sku(self, code: str) -> str:
