@@ -277,6 +277,7 @@ class _Plan:
     row: _Row
     steps: tuple[TaskStatus, ...]
     reshipping: bool  # a shipped task's carrier or tracking number changes
+    new_note: bool  # a note this sheet has not brought in before
 
 
 @requires(Can.MANAGE_SUPPLIERS)
@@ -304,11 +305,16 @@ def import_job_sheet(uow: UnitOfWork, supplier_id: int, path: Path | str) -> Job
             tasks.update((t.sku, t) for t in s.scalars(
                 select(SupplierTask).where(SupplierTask.sku.in_(chunk))))
         names = dict(s.execute(select(Supplier.id, Supplier.name)).all())
-        plans, problems, unchanged = _plan(rows, tasks, supplier, names)
+        author = f"{supplier.name} (job sheet)"
+        noted: set[tuple[int, str]] = set()  # a sheet imported again adds no note twice
+        for chunk in st._chunks([t.id for t in tasks.values()]):
+            noted.update((i, b) for i, b in s.execute(
+                select(TaskMessage.task_id, TaskMessage.body)
+                .where(TaskMessage.task_id.in_(chunk), TaskMessage.author == author)))
+        plans, problems, unchanged = _plan(rows, tasks, supplier, names, noted)
         if problems:
             raise DomainError(f"{path.name} was not imported; nothing was changed:\n"
                               + "\n".join(problems))
-        author = f"{supplier.name} (job sheet)"
         for plan in plans:
             _apply(s, plan, uow.actor, source, author)
         if plans:
@@ -318,7 +324,8 @@ def import_job_sheet(uow: UnitOfWork, supplier_id: int, path: Path | str) -> Job
 
 
 def _plan(rows: list[_Row], tasks: dict[str, SupplierTask], supplier: Supplier,
-          names: dict[int, str]) -> tuple[list[_Plan], list[str], int]:
+          names: dict[int, str], noted: set[tuple[int, str]]
+          ) -> tuple[list[_Plan], list[str], int]:
     """What each row would do, every problem as a "Row 7: ..." line, and the rows with
     nothing new."""
     plans: list[_Plan] = []
@@ -380,10 +387,11 @@ def _plan(rows: list[_Row], tasks: dict[str, SupplierTask], supplier: Supplier,
         reshipping = (bool(carrier or tracking) and T.SHIPPED not in path
                       and ((carrier or task.carrier) != task.carrier
                            or (tracking or task.tracking_number) != task.tracking_number))
-        if not path and not reshipping and not row.note:
+        new_note = bool(row.note) and (task.id, row.note) not in noted
+        if not path and not reshipping and not new_note:
             unchanged += 1
             continue
-        plans.append(_Plan(task, row, path, reshipping))
+        plans.append(_Plan(task, row, path, reshipping, new_note))
     return plans, problems, unchanged
 
 
@@ -414,5 +422,5 @@ def _apply(s: Session, plan: _Plan, actor: str, source: str, author: str) -> Non
     if plan.reshipping:
         st._change_shipping(s, task, actor, row.carrier or task.carrier,
                             row.tracking or task.tracking_number, source)
-    if row.note and T.REJECTED not in plan.steps:
+    if plan.new_note and T.REJECTED not in plan.steps:
         s.add(TaskMessage(task_id=task.id, author=author, body=row.note, created_at=utcnow()))

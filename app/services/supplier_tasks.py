@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -26,6 +26,7 @@ from app.db.models import (
     OrderSearchTerm,
     Product,
     Setting,
+    Shipment,
     StatusChange,
     Supplier,
     SupplierCategory,
@@ -65,6 +66,7 @@ TASK = "supplier_task"  # the history's word for a supplier task
 ORDER = "order"
 AUTO_DONE = "automatic: all supplier tasks done"
 AUTO_PURCHASING = "automatic: new orders go to suppliers"
+AUTO_REASSIGN = "automatic: passed on in turn"  # never the login of the one who passed
 SKU_TRIES = 50  # clashing task SKUs remade before giving up
 CARRIER_MAX, TRACKING_MAX, MESSAGE_MAX = 80, 120, 10_000
 COST_MAX = 10**11
@@ -491,6 +493,10 @@ def send_to_purchasing(session: Session, order_ids: Sequence[int], actor: str, *
         session.execute(update(Order).where(Order.id.in_(chunk))
                         .values(status=str(OS.PURCHASING), updated_at=now)
                         .execution_options(synchronize_session="fetch"))
+    fresh = {o.id for o, _ln in todo}
+    for order in moving:  # back from hold with its tasks already finished: on it goes
+        if order.id not in fresh:
+            _order_moves_on(session, order.id)
     if ids:  # job tickets, when the workshop prints them as tasks are made (never raises)
         from app.services.print_jobs import auto_print_task_tickets
 
@@ -653,7 +659,15 @@ def finish_production(uow: UnitOfWork, task_id: int) -> Changes:
 
 @requires(Can.SEE_ALL_TASKS)
 def cancel_task(uow: UnitOfWork, task_id: int, note: str = "") -> Changes:
-    return _act(uow, task_id, T.CANCELLED, note)
+    """The owner calls a task off; if the order's other tasks are finished, it moves on."""
+    with uow:
+        s = uow.session
+        task = _get(s, task_id)
+        _step(s, task, T.CANCELLED, uow.actor, note)
+        _order_moves_on(s, task.order_id)
+        uow.changed(tasks=True, suppliers=True, orders=True)
+        uow.commit()
+    return uow.changes
 
 
 def _clean_line(text: str) -> str:
@@ -772,7 +786,7 @@ def _reject(session: Session, task: SupplierTask, actor: str, reason: str,
     _Notices(session).owner("task_rejected", task.id, _values(session, task, who,
                                                                reason=reason))
     _order_note(session, task, actor, f"Task {task.sku} turned down by {who}: {reason}")
-    _reassign(session, task, actor)
+    _reassign(session, task, AUTO_REASSIGN)
 
 
 def _reassign(session: Session, task: SupplierTask, actor: str) -> None:
@@ -898,12 +912,41 @@ def change_task_shipping(uow: UnitOfWork, task_id: int, carrier: str, tracking: 
         if task.status not in (str(T.SHIPPED), str(T.DONE)):
             raise DomainError(f"Task {task.sku} has not been shipped yet: use Ship… to say "
                               "how it went.")
+        before = _direct_parcel(s, task.order_id)
         if _change_shipping(s, task, uow.actor, carrier, tracking):
             _order_note(s, task, uow.actor, f"Task {task.sku}: shipping details corrected "
                         f"({carrier}, tracking {tracking or 'none'})")
+            if task.ships_direct:
+                _correct_parcel(s, task, uow.actor, before)
             uow.changed(tasks=True, suppliers=True, orders=True)
         uow.commit()
     return uow.changes
+
+
+def _direct_parcel(session: Session, order_id: int) -> tuple[str, str]:
+    """The carrier and tracking the order's parcel carries when its makers shipped it
+    straight to the customer (as _order_moves_on records it)."""
+    rows = session.execute(select(SupplierTask.carrier, SupplierTask.tracking_number).where(
+        SupplierTask.order_id == order_id, SupplierTask.status != str(T.CANCELLED),
+        SupplierTask.ships_direct.is_(True)).order_by(SupplierTask.id)).all()
+    return (", ".join(dict.fromkeys(c for c, _t in rows if c)),
+            " ".join(dict.fromkeys(t for _c, t in rows if t)))
+
+
+def _correct_parcel(session: Session, task: SupplierTask, actor: str,
+                    before: tuple[str, str]) -> None:
+    """A maker fixed a direct shipment's tracking: the order's parcel follows, so the
+    channel hears the right number; if it already heard the old one, the owner is told."""
+    session.flush()
+    shipment = session.scalars(select(Shipment).where(Shipment.order_id == task.order_id)
+                               .order_by(Shipment.id.desc())).first()
+    if shipment is None or (shipment.carrier, shipment.tracking_number) != before:
+        return  # the workshop's own parcel, or one a person changed: left as it is
+    shipment.carrier, shipment.tracking_number = (v[:n] for v, n in zip(
+        _direct_parcel(session, task.order_id), (80, 120), strict=True))
+    if shipment.channel_confirmed_at is not None:
+        _order_note(session, task, actor, "The channel was already told the old tracking "
+                    f"number; change it to {shipment.tracking_number} on the channel too.")
 
 
 def _change_shipping(session: Session, task: SupplierTask, actor: str, carrier: str,
@@ -1046,7 +1089,10 @@ def _row(today: date):  # type: ignore[no-untyped-def]
     return make
 
 
-def _where(req: PageRequest, today: date) -> list[Any]:
+def _where(req: PageRequest, today: date, own: bool = False) -> list[Any]:
+    """The list's filters and search; `own` (a supplier's list) searches only what the
+    supplier sees of an order: task SKU, order number and product SKU, never the
+    customer's e-mail or phone that the order's search words also hold."""
     conds: list[Any] = []
     status = req.filter("status")
     if status == OPEN_FILTER:
@@ -1062,11 +1108,15 @@ def _where(req: PageRequest, today: date) -> list[Any]:
     if req.filter("needs_supplier"):
         conds.append(SupplierTask.status == str(T.UNASSIGNED))
     for word in query_terms(req.search):
-        conds.append(or_(prefix_range(SupplierTask.sku, word.upper()),
-                         prefix_range(SupplierTask.sku, word),
-                         SupplierTask.order_id.in_(
-                             select(OrderSearchTerm.order_id)
-                             .where(prefix_range(OrderSearchTerm.term, word)))))
+        sku = (prefix_range(SupplierTask.sku, word.upper()), prefix_range(SupplierTask.sku, word))
+        if own:
+            conds.append(or_(*sku, *(func.lower(column).startswith(word, autoescape=True)
+                                     for column in (Order.number, OrderLine.sku)),
+                             func.lower(Order.number).startswith("#" + word, autoescape=True)))
+        else:
+            conds.append(or_(*sku, SupplierTask.order_id.in_(
+                select(OrderSearchTerm.order_id)
+                .where(prefix_range(OrderSearchTerm.term, word)))))
     return conds
 
 
@@ -1075,14 +1125,16 @@ def task_list_page(session: Session, req: PageRequest, today: date | None = None
     """A page of supplier tasks, filtered (status, supplier_id, category_id, overdue,
     needs_supplier) and searched by task SKU or order number/customer."""
     today = today or date.today()
-    stmt = _select(*_COLUMNS).where(*_where(req, today), *_own_tasks(session))
+    own = _own_tasks(session)
+    stmt = _select(*_COLUMNS).where(*_where(req, today, bool(own)), *own)
     return keyset_page(session, stmt, LISTING, req, _row(today))
 
 
 def task_count(session: Session, req: PageRequest, today: date | None = None) -> int:
     today = today or date.today()
+    own = _own_tasks(session)
     return int(session.scalar(_select(func.count(SupplierTask.id))
-                              .where(*_where(req, today), *_own_tasks(session))) or 0)
+                              .where(*_where(req, today, bool(own)), *own)) or 0)
 
 
 @requires(Can.SEE_ALL_TASKS)
@@ -1215,8 +1267,11 @@ def _since_given(lines: tuple[HistoryLine, ...], messages: tuple[MessageView, ..
              if h.to_status == str(T.ASSIGNED) and h.from_status != str(T.ASSIGNED)]
     if not given:
         return lines, messages
-    since = lines[given[-1]].changed_at
-    return lines[given[-1]:], tuple(m for m in messages if m.created_at >= since)
+    first = lines[given[-1]]  # shown as a plain assignment: not passed on, nor by whom
+    shown = (replace(first, from_status=None, actor=AUTO_REASSIGN)
+             if first.from_status == str(T.REJECTED) else replace(first, from_status=None))
+    return (shown, *lines[given[-1] + 1:]), tuple(m for m in messages
+                                                   if m.created_at >= first.changed_at)
 
 
 @dataclass(frozen=True)

@@ -243,7 +243,12 @@ class TaskDialog(DetailDialog):
             return False
         if changes != Changes():
             self.changesMade.emit(changes)
-        self._rebuild()
+        try:
+            self._rebuild()
+        except DomainError:  # a supplier's rejection passes it on: no longer theirs to see
+            QMessageBox.information(self, "Task passed on", f"Task {self.detail.sku} has gone "
+                                    "back to the workshop; it is no longer in your list.")
+            self.accept()
         return True
 
     def do(self, action: str) -> bool:
