@@ -134,3 +134,15 @@ def detect_kind(value: str) -> Symbology:
             return Symbology.EAN8
     validate_code128(value)
     return Symbology.CODE128
+
+
+def same_code(value: str) -> tuple[str, ...]:
+    """The ways one scanned code may be stored: a UPC-A is also the EAN-13 with a leading 0
+    (as a scanner set to EAN-13 reads it), and a GTIN-14 with leading zeros is the same
+    article as the shorter code inside it."""
+    code = value.strip()
+    if not (code.isascii() and code.isdigit()) or len(code) not in (12, 13, 14):
+        return (code,)
+    core = code.lstrip("0")
+    return tuple(dict.fromkeys([code] + [core.rjust(n, "0") for n in (12, 13, 14)
+                                         if len(core) <= n]))

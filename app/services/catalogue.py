@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.config import Config
@@ -32,7 +33,7 @@ from app.db.models import (
     utcnow,
 )
 from app.domain.access import Can
-from app.domain.barcodes import NAMES, detect_kind
+from app.domain.barcodes import NAMES, detect_kind, same_code
 from app.domain.catalogue_rows import SKU_MAX, TITLE_MAX, parse_price
 from app.domain.changes import Changes
 from app.domain.errors import DomainError
@@ -132,6 +133,7 @@ class ProductSummary:
     category: str = ""
     barcode: str = ""
     parent_sku: str = ""
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -241,7 +243,8 @@ def _summaries(session: Session, *where: Any) -> list[ProductSummary]:
     parent = Product.__table__.alias("parent")
     rows = session.execute(
         select(Product.id, Product.sku, Product.title, func.coalesce(Category.name, ""),
-               func.coalesce(Product.barcode, ""), func.coalesce(parent.c.sku, ""))
+               func.coalesce(Product.barcode, ""), func.coalesce(parent.c.sku, ""),
+               Product.active)
         .outerjoin(Category, Category.id == Product.category_id)
         .outerjoin(parent, parent.c.id == Product.parent_id)
         .where(*where).order_by(Product.sku))
@@ -266,7 +269,7 @@ def product_by_sku(session: Session, sku: str) -> ProductSummary:
     """The product with this SKU (ignoring case), or a DomainError saying there is none."""
     wanted = sku.strip()
     found = _summaries(session, Product.sku == wanted) or _summaries(
-        session, func.lower(Product.sku) == wanted.lower())
+        session, func.lower(Product.sku) == func.lower(wanted))
     if not found:
         raise DomainError(f"No product has the SKU {wanted!r}.")
     return found[0]
@@ -279,7 +282,7 @@ def find_by_code(session: Session, code: str) -> ProductSummary:
     code = code.strip()
     if not code:
         raise DomainError("Scan or type a barcode first.")
-    found = _summaries(session, Product.barcode == code) or _summaries(
+    found = _summaries(session, Product.barcode.in_(same_code(code))) or _summaries(
         session, Product.sku == code)
     if found:
         return found[0]
@@ -433,7 +436,7 @@ def barcode_kind(code: str) -> str:
 
 def _barcode_owner(session: Session, code: str, product_id: int | None) -> str | None:
     row = session.execute(select(Product.sku, Product.title).where(
-        Product.barcode == code, Product.id != (product_id or 0))).first()
+        Product.barcode.in_(same_code(code)), Product.id != (product_id or 0))).first()
     return None if row is None else f"{row[0]} ({row[1]})"
 
 
@@ -460,7 +463,7 @@ def _problems(session: Session, product_id: int | None, form: ProductForm
         problems.append(f"The SKU is {len(form.sku)} characters long; at most {SKU_MAX} fit.")
     else:
         other = session.execute(select(Product.sku, Product.title).where(
-            func.lower(Product.sku) == form.sku.lower(),
+            func.lower(Product.sku) == func.lower(form.sku),
             Product.id != (product_id or 0))).first()
         if other is not None:
             problems.append(f"The SKU {other[0]} is already used by “{other[1]}”; choose "
@@ -475,7 +478,7 @@ def _problems(session: Session, product_id: int | None, form: ProductForm
 
     if form.parent_sku:
         parent = session.execute(select(Product.id, Product.sku, Product.parent_id).where(
-            func.lower(Product.sku) == form.parent_sku.lower())).first()
+            func.lower(Product.sku) == func.lower(form.parent_sku))).first()
         if parent is None:
             problems.append(f"Parent product: no product has the SKU {form.parent_sku!r}.")
         elif parent[0] == product_id or parent[1].lower() == form.sku.lower():
@@ -651,7 +654,12 @@ def save_product(uow: UnitOfWork, product_id: int | None, form: ProductForm) -> 
         product.allow_negative_stock = form.allow_negative_stock
         product.active = form.active
         product.updated_at = utcnow()
-        s.flush()
+        try:
+            s.flush()
+        except IntegrityError:  # taken in the meantime (or a case the check cannot fold)
+            raise _refuse("The product was not saved", [
+                f"The SKU {form.sku} or barcode {form.barcode or '(none)'} is already used by "
+                "another product; choose another."]) from None
         pid = product.id
         _save_photos(s, pid, form.photos)
         _save_suppliers(s, pid, form.suppliers, checked.supplier_costs)

@@ -32,6 +32,7 @@ from app.db.models import (
     utcnow,
 )
 from app.domain.access import Can
+from app.domain.barcodes import same_code
 from app.domain.changes import Changes
 from app.domain.errors import DomainError
 from app.domain.goods_in import (
@@ -146,9 +147,9 @@ def identify(session: Session, code: str, supplier_id: int | None = None) -> Sca
     if not code:
         raise DomainError("Scan a barcode or type a SKU first.")
     found = session.scalars(select(Product).where(Product.sku == code)).first() \
-        or session.scalars(select(Product).where(Product.barcode == code)
+        or session.scalars(select(Product).where(Product.barcode.in_(same_code(code)))
                            .order_by(Product.id)).first() \
-        or session.scalars(select(Product).where(func.lower(Product.sku) == code.lower())
+        or session.scalars(select(Product).where(func.lower(Product.sku) == func.lower(code))
                            ).first()
     if found is None:
         by_code = select(Product).join(SupplierProduct, SupplierProduct.product_id == Product.id

@@ -32,6 +32,7 @@ from app.db.models import (
     utcnow,
 )
 from app.domain.access import Can
+from app.domain.barcodes import same_code
 from app.domain.changes import Changes
 from app.domain.errors import DomainError
 from app.domain.money import exponent, format_money
@@ -279,9 +280,9 @@ def find_line_product(session: Session, supplier_id: int, code: str) -> LineChoi
     if not code:
         raise DomainError("Type or scan a SKU, barcode or supplier code first.")
     product = session.scalars(select(Product).where(Product.sku == code)).first() \
-        or session.scalars(select(Product).where(func.lower(Product.sku) == code.lower())
+        or session.scalars(select(Product).where(func.lower(Product.sku) == func.lower(code))
                            ).first() \
-        or session.scalars(select(Product).where(Product.barcode == code)).first()
+        or session.scalars(select(Product).where(Product.barcode.in_(same_code(code)))).first()
     if product is None:
         product = session.scalars(
             select(Product).join(SupplierProduct, SupplierProduct.product_id == Product.id)

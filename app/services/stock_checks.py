@@ -29,6 +29,7 @@ from app.db.models import (
 from app.db.settings import get_setting, put_setting
 from app.domain import stock_check as rules
 from app.domain.access import Can
+from app.domain.barcodes import same_code
 from app.domain.changes import Changes
 from app.domain.errors import DomainError
 from app.domain.money import Money
@@ -420,7 +421,8 @@ def _find_product(session: Session, code: str) -> Product:
     code = code.strip()
     if not code:
         raise DomainError("Scan a barcode or type a SKU first.")
-    for cond in (Product.barcode == code, Product.sku == code, Product.sku == code.upper()):
+    for cond in (Product.barcode.in_(same_code(code)), Product.sku == code,
+                 Product.sku == code.upper()):
         product = session.scalars(select(Product).where(cond).limit(1)).first()
         if product is not None:
             return product

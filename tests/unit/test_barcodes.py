@@ -134,3 +134,13 @@ def test_every_completed_ean13_validates_and_any_other_last_digit_does_not(body)
     wrong = code[:-1] + str((int(code[-1]) + 1) % 10)
     with pytest.raises(BarcodeError):
         validate_gtin(wrong, Symbology.EAN13)
+
+
+def test_one_article_is_found_however_its_code_was_stored():
+    from app.domain.barcodes import same_code
+
+    upc = "036000291452"
+    assert set(same_code(upc)) == {upc, "0" + upc, "00" + upc}
+    assert upc in same_code("0" + upc)  # an EAN-13 scanner's reading of the UPC-A
+    assert same_code("WS12345X") == ("WS12345X",)  # an own Code 128 is only itself
+    assert same_code("12345678") == ("12345678",)  # EAN-8 stays apart from longer codes

@@ -154,7 +154,8 @@ class ListTab(QWidget):
 
     def _count_text(self, n: int) -> str:
         text = formatting.count(n, *self.noun)
-        return f"{text} match “{self.model.request.search}”" if self.model.request.search \
+        verb = "matches" if n == 1 else "match"
+        return f"{text} {verb} “{self.model.request.search}”" if self.model.request.search \
             else text
 
     def _announce(self, n: int) -> None:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from app.ui.dialogs.product_editor import BulkEditDialog, ProductEditor
 
 PHOTO_COLUMN = 0
+RESELECT_PAGES = 50  # a saved product is looked for this many pages deep, at most
 THUMB_PX = 22
 _CODE = re.compile(r"\d{8,14}")  # what a scanner types for a retail barcode
 EXPORTS = (("products", "Products, as the list shows them…",
@@ -92,7 +93,8 @@ class InventoryTab(ListTab):
     columns = (
         Column("", lambda r: "", tooltip=lambda r: "Double-click to edit"),
         Column("SKU", lambda r: r.sku, "sku"),
-        Column("Title", lambda r: ("    ↳ " if r.parent_id else "") + r.title, "title",
+        Column("Title", lambda r: ("    ↳ " if r.parent_id else "") + r.title
+               + ("" if r.active else " (switched off)"), "title",
                tooltip=lambda r: r.title + (" (a variant)" if r.parent_id else "")),
         Column("Category", lambda r: r.category, "category"),
         Column("On hand", lambda r: f"{r.on_hand:,}", "on_hand", numeric=True),
@@ -131,6 +133,12 @@ class InventoryTab(ListTab):
         self.group.setToolTip("Show each product's variants (sizes, colours) right under it")
         self.group.toggled.connect(self.group_variants)
         bar.addWidget(self.group)
+        self.show_off = QCheckBox("Show switched off")
+        self.show_off.setToolTip("Also list products switched off (no longer sold), to switch "
+                                 "one back on")
+        self.show_off.toggled.connect(
+            lambda on: self.model.set_filter("inactive", "1" if on else ""))
+        bar.addWidget(self.show_off)
         self.table.horizontalHeader().sectionClicked.connect(self._sorted_by_column)
         self.search.returnPressed.connect(self._scanned)  # after the search has run
 
@@ -182,6 +190,11 @@ class InventoryTab(ListTab):
         self.model.request = replace(self.model.request, sort=key, descending=False)
         header = self.table.horizontalHeader()
         header.setSortIndicatorShown(not on)
+        if not on:  # the arrow says what the list is sorted by: SKU, A to Z
+            header.blockSignals(True)
+            header.setSortIndicator([c.header for c in self.columns].index("SKU"),
+                                    Qt.SortOrder.AscendingOrder)
+            header.blockSignals(False)
         self.model.reload(count=False)
 
     def _sorted_by_column(self, _section: int) -> None:
@@ -342,11 +355,18 @@ class InventoryTab(ListTab):
         if self._select_id is None:
             return
         wanted, self._select_id = self._select_id, None
-        for r in range(self.model.rowCount()):
-            if self.model.row_at(r).id == wanted:
-                self.table.selectRow(r)
-                self.table.scrollTo(self.model.index(r, 1))
+        start, pages = 0, 0
+        while True:  # a new product may sort past the pages loaded so far
+            for r in range(start, self.model.rowCount()):
+                if self.model.row_at(r).id == wanted:
+                    self.table.selectRow(r)
+                    self.table.scrollTo(self.model.index(r, 1))
+                    return
+            pages += 1
+            if pages > RESELECT_PAGES or not self.model.canFetchMore(QModelIndex()):
                 return
+            start = self.model.rowCount()
+            self.model.fetchMore(QModelIndex())
 
     def bulk_edit_selected(self) -> BulkEditDialog | None:
         from app.ui.dialogs.product_editor import BulkEditDialog
@@ -373,10 +393,16 @@ class InventoryTab(ListTab):
         from app.services import catalogue
 
         try:
-            self.backroom().read(catalogue.find_by_code, code)
-            return  # known after all (e.g. a product's SKU)
+            found = self.backroom().read(catalogue.find_by_code, code)
         except DomainError as exc:
             message = str(exc)
+        else:  # known after all (e.g. a product's SKU), but perhaps switched off
+            if not found.active and not self.show_off.isChecked():
+                self.show_off.setChecked(True)
+                self.window().statusBar().showMessage(
+                    f"{found.sku} has that code but is switched off; it is shown now (untick "
+                    "Show switched off to hide such products again).", 15_000)
+            return
         if "link it" not in message:
             QMessageBox.warning(self, "Unknown barcode", message)
             return
