@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import distinct, func, intersect, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Channel, Order, OrderLine, OrderSearchTerm
+from app.db.models import Channel, Order, OrderLine, OrderSearchTerm, Product
 from app.domain.access import Can
+from app.domain.barcodes import same_code
 from app.domain.changes import Changes
 from app.domain.errors import DomainError
 from app.domain.statuses import (
@@ -89,6 +90,17 @@ def _word_ids(word: str):  # type: ignore[no-untyped-def]
     return select(OrderSearchTerm.order_id).where(prefix_range(OrderSearchTerm.term, word))
 
 
+def scanned_as_sku(session: Session, req: PageRequest) -> PageRequest:
+    """A product's barcode scanned into an order search stands for its SKU: orders know
+    their lines by SKU, and a packer scans the item in their hand."""
+    code = req.search.strip()
+    if not (code.isascii() and code.isdigit() and 8 <= len(code) <= 14):
+        return req
+    sku = session.scalar(select(Product.sku).where(Product.barcode.in_(same_code(code)))
+                         .limit(1))
+    return replace(req, search=sku) if sku else req
+
+
 def matching_ids(text: str):  # type: ignore[no-untyped-def]
     """Conditions that find orders by number, customer, e-mail or SKU, word by word."""
     return [Order.id.in_(_word_ids(t)) for t in query_terms(text)]
@@ -147,12 +159,14 @@ _LIST = select(*_COLUMNS).join(Channel, Channel.id == Order.channel_id)
 
 @requires(Can.SEE_ORDERS)
 def list_page(session: Session, req: PageRequest) -> Page[OrderRow]:
+    req = scanned_as_sku(session, req)
     stmt = _LIST.where(*search_conditions(session, req.search), *_filters(req))
     return keyset_page(session, stmt, LISTING, req, _row)
 
 
 @requires(Can.SEE_ORDERS)
 def count(session: Session, req: PageRequest) -> int:
+    req = scanned_as_sku(session, req)
     words = query_terms(req.search)
     filters = _filters(req)
     if words and not filters:
@@ -204,6 +218,7 @@ def move_order(session: Session, order: Order, to: OrderStatus, actor: str,
                                           reference=f"order {order.number}", actor=actor)
                 line.reserved = 0
             elif to is OrderStatus.SHIPPED:
+                _hold_the_rest(session, order, line, actor)
                 stock.dispatch(session, line.product_id, line.quantity, actor=actor,
                                reference=f"order {order.number}", held=line.reserved)
                 line.reserved = 0
@@ -212,7 +227,30 @@ def move_order(session: Session, order: Order, to: OrderStatus, actor: str,
     order.status = str(to)
     if to is OrderStatus.SHIPPED:
         shipments.record_shipment(session, order, carrier, tracking)
+        if order.flagged:  # it left whole: no longer short
+            kept = [p for p in order.flagged.split("; ") if not p.startswith("Short")]
+            order.flagged = "; ".join(kept) or None
     history.record(session, "order", order.id, str(current), str(to), actor, note)
+
+
+def _hold_the_rest(session: Session, order: Order, line: OrderLine, actor: str) -> None:
+    """A short line about to ship first takes what has come free since; what older orders
+    hold stays theirs, so a line still short is refused rather than taking their stock."""
+    missing = line.quantity - line.reserved
+    if missing <= 0:
+        return
+    line.reserved += stock.reserve(session, line.product_id, missing,  # type: ignore[arg-type]
+                                   reference=f"order {order.number}", actor=actor)
+    if line.reserved < line.quantity:
+        on_hand = stock.on_hand(session, line.product_id)  # type: ignore[arg-type]
+        if on_hand < line.quantity:
+            raise DomainError(f"Only {on_hand} of {line.quantity} × {line.sku} are on hand. "
+                              "Book the goods in (or count the bins) before marking the "
+                              "order shipped.")
+        raise DomainError(
+            f"{line.quantity} × {line.sku} wanted but only {line.reserved} held for it; the "
+            "rest on the shelf is promised to older orders. Book the goods in first (or free "
+            "them by cancelling or holding another order).")
 
 
 @requires(Can.MOVE_ORDERS)

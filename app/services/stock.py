@@ -73,6 +73,11 @@ def _held(session: Session, level: StockLevel, quantity: int, reason: str, refer
                           actor=actor, created_at=utcnow()))
 
 
+def on_hand(session: Session, product_id: int) -> int:
+    """What is on the shelves of a product, over every bin."""
+    return sum(level.on_hand for level in _levels_in_walk_order(session, product_id))
+
+
 def reserve(session: Session, product_id: int, quantity: int, *, reference: str = "",
             actor: str = "") -> int:
     """Promise up to `quantity` of the free stock to an order, from the bins first on the

@@ -164,6 +164,26 @@ def test_shipping_with_too_little_stock_is_refused_and_changes_nothing(backroom,
     assert _ledger_is_whole(backroom)
 
 
+def test_a_short_order_never_ships_stock_promised_to_an_older_one(backroom, bench):
+    older = add_order(backroom, bench.channel, S.PACKED, [(bench.mug, 8)], number="#4100")
+    short = add_order(backroom, bench.channel, S.PACKED, [(bench.mug, 1)], number="#4101")
+    with backroom.sessions() as s:  # imported with nothing free: flagged short
+        s.get_one(Order, short).flagged = "Short: MUG-0001 (1 wanted, 0 free)"
+        s.commit()
+    before = levels(backroom, bench.mug)
+    with pytest.raises(DomainError, match=r"^Order #4101: 1 × MUG-0001 wanted but only 0 "
+                                          r"held for it; the rest on the shelf is promised"):
+        backroom.act(orders.change_status, [short], S.SHIPPED)
+    assert levels(backroom, bench.mug) == before and _status(backroom, short) == "packed"
+    backroom.act(orders.change_status, [older], S.CANCELLED)  # its stock comes free
+    backroom.act(orders.change_status, [short], S.SHIPPED, carrier="DPD")
+    with backroom.sessions() as s:
+        shipped = s.get_one(Order, short)
+        assert (shipped.status, shipped.flagged) == ("shipped", None)
+    assert sum(on for on, _held in levels(backroom, bench.mug).values()) == 7
+    assert _ledger_is_whole(backroom)
+
+
 def test_shipping_every_packed_demo_order_keeps_the_ledger_whole(demo_copy):
     with demo_copy.sessions() as s:
         packed = list(s.scalars(select(Order.id).where(Order.status == "packed")))

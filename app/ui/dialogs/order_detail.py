@@ -122,9 +122,22 @@ class OrderDialog(DetailDialog):
         self.changesMade.emit(changes)
         self._rebuild()
 
+    def ask_parcel(self) -> tuple[str, str] | None:
+        """How the order leaves (carrier, tracking), told to its channel; None: cancel."""
+        from app.ui.dialogs.parcel import ask_parcel
+
+        return ask_parcel(self, 1)
+
     def move_to(self, status: OrderStatus) -> None:
+        parcel = ("", "")
+        if status is OrderStatus.SHIPPED:
+            asked = self.ask_parcel()
+            if asked is None:
+                return
+            parcel = asked
         try:
-            changes = self._backroom().act(orders.change_status, [self._order_id], status)
+            changes = self._backroom().act(orders.change_status, [self._order_id], status,
+                                           carrier=parcel[0], tracking=parcel[1])
         except DomainError as exc:
             QMessageBox.warning(self, "Status not changed", str(exc))
             return

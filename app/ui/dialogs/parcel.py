@@ -31,3 +31,9 @@ class ParcelDialog(QDialog):
 
     def values(self) -> tuple[str, str]:
         return self.carrier.text().strip(), self.tracking.text().strip()
+
+
+def ask_parcel(parent: QWidget, count: int) -> tuple[str, str] | None:
+    """Carrier and tracking number of the parcel(s), told to the channel; None: cancel."""
+    dialog = ParcelDialog(count, parent)
+    return dialog.values() if dialog.exec() else None

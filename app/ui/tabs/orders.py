@@ -77,10 +77,9 @@ class OrdersTab(ListTab):
 
     def ask_parcel(self, count: int) -> tuple[str, str] | None:
         """Carrier and tracking number of the parcel(s), told to the channel; None: cancel."""
-        from app.ui.dialogs.parcel import ParcelDialog
+        from app.ui.dialogs.parcel import ask_parcel
 
-        dialog = ParcelDialog(count, self)
-        return dialog.values() if dialog.exec() else None
+        return ask_parcel(self, count)
 
     def move_selected(self, to: OrderStatus) -> None:
         rows = self.selected_rows()

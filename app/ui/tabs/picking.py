@@ -17,7 +17,8 @@ class PickingTab(ListTab):
     watches = ("orders", "stock")
     search_hint = "Search order number, customer or SKU"
     columns = (
-        Column("Order", lambda r: r.number, "number"),
+        Column("Order", lambda r: r.number, "number", warn=lambda r: bool(r.flagged),
+               tooltip=lambda r: r.flagged or "Double-click to open the order"),
         Column("Channel", lambda r: r.channel),
         Column("Placed", lambda r: formatting.when(r.placed_at), "placed"),
         Column("Customer", lambda r: r.customer, "customer"),
