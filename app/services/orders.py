@@ -90,6 +90,7 @@ def _word_ids(word: str):  # type: ignore[no-untyped-def]
     return select(OrderSearchTerm.order_id).where(prefix_range(OrderSearchTerm.term, word))
 
 
+@requires(Can.SEE_ORDERS)
 def scanned_as_sku(session: Session, req: PageRequest) -> PageRequest:
     """A product's barcode scanned into an order search stands for its SKU: orders know
     their lines by SKU, and a packer scans the item in their hand."""
