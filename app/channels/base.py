@@ -112,7 +112,9 @@ class ShipmentNotice:
     tracking_number: str
     shipped_at: datetime
     tracking_url: str = ""
-    line_external_ids: tuple[str, ...] = ()  # empty: the whole order
+    #: The lines the parcel carries (upload files name each; empty: the whole order).
+    line_external_ids: tuple[str, ...] = ()
+    partial: bool = False  # only those lines left, the rest still to come
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import json
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -189,7 +189,8 @@ def order_from_json(data: Any) -> ChannelOrder:
     placed_at = _when(data.get("created_at"), "created_at")
     updated_at = _when(data.get("updated_at"), "updated_at") if data.get("updated_at") \
         else placed_at
-    lines = []
+    state = order_state(data)
+    lines, left = [], []
     for index, item in enumerate(data.get("line_items") or [], 1):
         if not isinstance(item, Mapping):
             raise MappingError(f"line {index} is not a line object")
@@ -201,9 +202,9 @@ def order_from_json(data: Any) -> ChannelOrder:
         # a line removed in full is nothing to make, pick or hold stock for.
         current = item.get("current_quantity")
         if isinstance(current, int) and not isinstance(current, bool) and current >= 0:
-            if current == 0:
-                continue
-            quantity = current
+            left.append(current)
+        else:
+            left.append(quantity)
         lines.append(ChannelOrderLine(
             sku=_text(item.get("sku")),
             title=_text(item.get("title")) or _text(item.get("name")),
@@ -213,6 +214,10 @@ def order_from_json(data: Any) -> ChannelOrder:
             external_id=_text(item.get("id")),
             variant=_text(item.get("variant_title")),
         ))
+    # A cancelled or refunded order keeps its lines as sold (cancelling with restock takes
+    # every line to nothing, and the order must still be known and cancelled here).
+    if state not in (OrderState.CANCELLED, OrderState.REFUNDED) and any(left):
+        lines = [replace(line, quantity=n) for line, n in zip(lines, left, strict=True) if n]
     shipping_set = data.get("total_shipping_price_set")
     shipping = None
     if isinstance(shipping_set, Mapping) and isinstance(shipping_set.get("shop_money"), Mapping):
@@ -235,7 +240,7 @@ def order_from_json(data: Any) -> ChannelOrder:
         external_id=external_id,
         number=_text(data.get("name")) or _text(data.get("order_number")) or external_id,
         placed_at=placed_at,
-        state=order_state(data),
+        state=state,
         currency=currency,
         customer_name=customer_name or email,
         customer_email=email,
@@ -597,7 +602,7 @@ class ShopifyDriver:
                     f"sent.") from None
             raise
         orders = (reply.data or {}).get("fulfillment_orders") or []
-        wanted = {str(i) for i in notice.line_external_ids}
+        wanted = {str(i) for i in notice.line_external_ids} if notice.partial else set()
         by_location: dict[str, list[dict[str, Any]]] = {}
         for fo in orders:
             if _text(fo.get("status")) not in ("open", "in_progress"):

@@ -271,7 +271,9 @@ def import_orders(session: Session, channel_id: int, orders: Iterable[ChannelOrd
         fresh: list[tuple[ChannelOrder, str]] = []
         for ext, o in list(latest.items()):
             why = problem_with(o)
-            if why is not None:
+            if why is not None and not (why == NO_ITEMS and ext in existing):
+                # (an order we have that the channel now lists empty still follows it:
+                # cancelled with every line restocked, say)
                 outcome.problems.append(ItemProblem(o.number or ext, why, o.raw))
                 del latest[ext]
                 continue
@@ -445,6 +447,9 @@ def _held_for_payment(session: Session, order: Order, actor: str) -> bool:
     return last == actor
 
 
+NO_ITEMS = "The order has no items."
+
+
 def problem_with(o: ChannelOrder) -> str | None:
     """Why an order cannot be taken in as it stands, in words (None: it can)."""
     if not o.external_id.strip():
@@ -452,7 +457,7 @@ def problem_with(o: ChannelOrder) -> str | None:
     if len(o.currency) != 3 or not o.currency.isalpha():
         return f"“{o.currency}” is not a currency code like GBP."
     if not o.lines:
-        return "The order has no items."
+        return NO_ITEMS
     for line in o.lines:
         if line.quantity <= 0:
             return f"{line.sku or line.title}: quantity {line.quantity} is not a positive number."

@@ -94,28 +94,64 @@ def test_a_fractional_unit_price_is_rounded_to_minor_units():
     assert order_from_json(json.loads(json.dumps(order))).lines[0].unit_price_minor == 1833
 
 
-def test_three_pages_are_fetched_by_total_pages_and_each_carries_its_cursor(
+def _serve_the_shop(httpserver, shop: list[dict]) -> None:
+    """orders as WooCommerce lists them: modified after, oldest change first, per_page."""
+    def answer(request: Request) -> Response:
+        after = request.args.get("modified_after", "")
+        per_page, page = int(request.args["per_page"]), int(request.args.get("page", "1"))
+        listed = sorted((o for o in shop if o["date_modified_gmt"] > after),
+                        key=lambda o: (o["date_modified_gmt"], o["id"]))
+        pages = max(1, -(-len(listed) // per_page))
+        return json_response(listed[(page - 1) * per_page:][:per_page], headers={
+            "X-WP-Total": str(len(listed)), "X-WP-TotalPages": str(pages)})
+
+    httpserver.expect_request(ORDERS, method="GET").respond_with_handler(answer)
+
+
+def test_pages_follow_the_last_change_read_and_each_carries_its_cursor(
         httpserver, woo, woo_order):
-    pages = [
-        [woo_order(801, "2026-11-20T09:00:00"), woo_order(802, "2026-11-20T10:00:00")],
-        [woo_order(803, "2026-11-21T11:00:00")],
-        [woo_order(804, "2026-11-22T12:30:15")],
-    ]
-    _serve_order_pages(httpserver, pages)
+    shop = [woo_order(n, f"2026-11-20T{9 + (n - 800) // 60:02d}:{(n - 800) % 60:02d}:00")
+            for n in range(800, 1030)]
+    _serve_the_shop(httpserver, shop)
 
     fetched = list(woo().fetch_orders("2026-11-19T00:00:00Z"))
 
-    assert [[o.number for o in page.orders] for page in fetched] == [
-        ["801", "802"], ["803"], ["804"]]
+    numbers = [o.number for page in fetched for o in page.orders]
+    assert numbers == [str(n) for n in range(800, 1030)]  # each once, oldest change first
+    # each next page starts a second before the last change read: the one order of that
+    # second is read again and passed over
+    assert [len(page.orders) for page in fetched] == [100, 99, 31]
     assert [page.cursor for page in fetched] == [
-        "2026-11-20T10:00:00Z", "2026-11-21T11:00:00Z", "2026-11-22T12:30:15Z"]
+        "2026-11-20T10:39:00Z", "2026-11-20T12:18:00Z", "2026-11-20T12:49:00Z"]
     sent = requests_to(httpserver, ORDERS)
-    assert [r.args["page"] for r in sent] == ["1", "2", "3"]
-    assert all(dict(r.args, page="*") == {
+    assert [(r.args["page"], r.args["modified_after"]) for r in sent] == [
+        ("1", "2026-11-18T23:59:59"), ("1", "2026-11-20T10:38:59"),
+        ("1", "2026-11-20T12:17:59")]
+    assert all(dict(r.args, page="*", modified_after="*") == {
         "per_page": "100", "orderby": "modified", "order": "asc", "dates_are_gmt": "true",
-        "modified_after": "2026-11-18T23:59:59", "page": "*"} for r in sent)
+        "modified_after": "*", "page": "*"} for r in sent)
     basic = base64.b64encode(f"{WOO_KEY}:{WOO_SECRET}".encode()).decode()
     assert all(r.headers["Authorization"] == f"Basic {basic}" for r in sent)
+
+
+def test_a_page_of_orders_changed_in_one_second_is_stepped_past_by_number(
+        httpserver, woo, woo_order):
+    shop = [woo_order(n, "2026-11-20T09:00:00") for n in range(1, 151)]
+    _serve_the_shop(httpserver, shop)
+
+    fetched = list(woo().fetch_orders(None))
+
+    assert sorted(int(o.number) for page in fetched for o in page.orders) == list(
+        range(1, 151))
+    assert [r.args["page"] for r in requests_to(httpserver, ORDERS)][-1] == "2"
+
+
+def test_a_checkout_draft_is_not_an_order(httpserver, woo, woo_order):
+    _serve_the_shop(httpserver, [woo_order(1, "2026-11-20T09:00:00"),
+                                 {**woo_order(2, "2026-11-20T09:01:00"),
+                                  "status": "checkout-draft"}])
+    (page,) = woo().fetch_orders(None)
+    assert [o.number for o in page.orders] == ["1"] and page.problems == ()
 
 
 def test_without_total_pages_a_short_page_is_the_last(httpserver, woo, woo_order):
@@ -296,7 +332,7 @@ def test_a_shipment_of_some_lines_only_adds_the_note(httpserver, woo):
     httpserver.expect_request(f"{ORDERS}/727/notes", method="POST").respond_with_json(
         load("woocommerce_order_note.json"), status=201)
 
-    woo().push_shipment(_notice(line_external_ids=("316",), tracking_url=""))
+    woo().push_shipment(_notice(line_external_ids=("316",), partial=True, tracking_url=""))
 
     (note,) = requests_to(httpserver)
     assert json.loads(note.data)["note"] == ("Part of your order was shipped with Royal Mail, "
