@@ -194,6 +194,26 @@ class TcpTransport:
                     + (" — the label may have printed: look before printing it again."
                        if sent else "."),
                     Kind.UNKNOWN if sent else Kind.REFUSED, may_have_printed=sent > 0) from e
+            self._wait_for_eof(sock, total)
+
+    def _wait_for_eof(self, sock: socket.socket, total: int) -> None:
+        """Sent is not printed until the printer has read it all: it closes its side once it
+        has (as CUPS' socket backend waits for). Bytes left in this computer's buffer when
+        the time is up may or may not reach the paper."""
+        deadline = time.monotonic() + self.timeout
+        try:
+            while True:
+                sock.settimeout(max(0.01, deadline - time.monotonic()))
+                if not sock.recv(4096):  # its end of the data, or anything it says first
+                    return
+        except TimeoutError as e:
+            raise PrinterError(
+                f"The printer at {self.where} took the connection but had not read the "
+                f"{total:,} bytes of the job within {self.timeout:g} s — it may be paused, "
+                "out of labels or jammed. The label may still print: look before printing "
+                "it again.", Kind.TIMEOUT, may_have_printed=True) from e
+        except OSError:
+            return  # it dropped the connection once it had the job: that is done too
 
 
 # --- device files -----------------------------------------------------------------------------

@@ -25,6 +25,10 @@ from app.printing.templates import (
 _ESCAPES = {ord("_"): "_5F", ord("^"): "_5E", ord("~"): "_7E", ord("\\"): "\\\\",
             **{c: " " for c in range(32)}, 127: " "}
 _JUSTIFY = {"left": "L", "center": "C", "right": "R"}
+# A QR code carries its text byte for byte: only ZPL's own characters are hex-escaped (no
+# '\\&' line breaks of a text block, and control characters kept, not blanked).
+_QR_ESCAPES = {ord("_"): "_5F", ord("^"): "_5E", ord("~"): "_7E",
+               **{c: f"_{c:02X}" for c in range(32)}, 127: "_7F"}
 
 
 def escape(text: str) -> str:
@@ -47,9 +51,10 @@ def _text(box: FieldBox, text: str) -> str:
 def _qr_data(text: str, level: str) -> str:
     """^BQ field data: error level and input mode first ('QA,'); bytes beyond ASCII go in
     manual byte mode with their count, since automatic mode cannot carry them."""
+    data = text.translate(_QR_ESCAPES)
     if text.isascii():
-        return f"{level}A,{escape(text)}"
-    return f"{level}M,B{len(text.encode('utf-8')):04d}{escape(text)}"
+        return f"{level}A,{data}"
+    return f"{level}M,B{len(text.encode('utf-8')):04d}{data}"
 
 
 def _barcode(template: LabelTemplate, value: str, dpi: int) -> str:

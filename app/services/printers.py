@@ -18,7 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from app.db.models import PrintJob
 from app.domain.access import Can
@@ -228,13 +228,24 @@ def save_printer(backroom: Backroom, old_name: str | None,
         if renamed:  # the queue follows the printer to its new name
             uow.session.execute(
                 update(PrintJob)
-                .where(PrintJob.printer == old_name,
-                       PrintJob.status.in_([str(PrintJobStatus.QUEUED),
-                                            str(PrintJobStatus.WAITING)]))
+                .where(PrintJob.printer == old_name, PrintJob.status.in_(UNFINISHED))
                 .values(printer=printer.name).execution_options(synchronize_session=False))
+        if old_name is not None:  # its settings were put right: what waited on it goes now
+            uow.session.execute(  # (not a job waiting for a person: it has no next try)
+                update(PrintJob)
+                .where(PrintJob.printer == printer.name,
+                       PrintJob.status == str(PrintJobStatus.WAITING),
+                       PrintJob.next_attempt_at.is_not(None))
+                .values(status=str(PrintJobStatus.QUEUED), next_attempt_at=None, attempts=0)
+                .execution_options(synchronize_session=False))
         _save(data_dir, Workstation(printers, uses))
         uow.commit()
     return printer
+
+
+#: Jobs still to print (or to be looked at): they follow a renamed printer or template.
+UNFINISHED = (str(PrintJobStatus.QUEUED), str(PrintJobStatus.WAITING),
+              str(PrintJobStatus.MAY_HAVE_PRINTED))
 
 
 @requires(Can.CHANGE_SETTINGS)
@@ -368,6 +379,12 @@ def save_template(backroom: Backroom, template: tpl.LabelTemplate,
     if old_key is not None and old_key != key:
         users[old_key].unlink(missing_ok=True)
         _retarget(data_dir, old_key, key)
+        with backroom.uow() as uow:  # the jobs waiting on it print with it by its new name
+            uow.session.execute(
+                update(PrintJob).where(PrintJob.template == old_key,
+                                       PrintJob.status.in_(UNFINISHED))
+                .values(template=key).execution_options(synchronize_session=False))
+            uow.commit()
     return key
 
 
@@ -392,5 +409,14 @@ def remove_template(backroom: Backroom, key: str) -> None:
     path = _user_paths(data_dir).get(key)
     if path is None:
         raise DomainError(f"There is no template of yours called {key!r}.")
+    with backroom.session() as session:
+        waiting = session.scalar(select(func.count(PrintJob.id)).where(
+            PrintJob.template == key, PrintJob.status.in_(UNFINISHED))) or 0
+    if waiting:
+        one = waiting == 1
+        raise DomainError(f"{waiting:,} print job{'' if one else 's'} still wait"
+                          f"{'s' if one else ''} to print with this template; print or cancel "
+                          f"{'it' if one else 'them'} first (View > Print queue…), then "
+                          "remove it.")
     path.unlink(missing_ok=True)
     _retarget(data_dir, key, None)
