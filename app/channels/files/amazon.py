@@ -8,9 +8,19 @@ item-status, quantity, currency, item-price, ..., ship-city...; no buyer name or
 Amounts are for the whole quantity of a row ("item-price 20.00, quantity 2"), so the unit
 price is item-price / quantity. Amazon Custom orders carry customized-url/customized-page:
 the link to the buyer's customisation, kept as the line's personalisation.
+
+An item with a second promotion gets a row of its own: its order-item-id again (or no sku
+and no quantity) and most cells blank; only its promotion discounts count, towards the
+order's money. order-status may carry a detail ('Shipped - Delivered to Buyer', 'Pending -
+Waiting for Pick Up'): its leading word decides. A cancelled item's quantity is written as
+0: it is no item of an order that goes on, and an order cancelled whole keeps its items once
+each, so it is known here and holds nothing. The files are never quoted: a cell may start
+with '"' and mean it (see table.py).
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from app.channels.base import Address, ChannelOrder, ChannelOrderLine, OrderState
 from app.channels.date_text import parse_iso
@@ -22,7 +32,9 @@ from app.channels.files.common import (
     Progress,
     RawParts,
     Shop,
+    country,
     currency_code,
+    exact_id,
     money,
     quantity,
     when,
@@ -60,10 +72,19 @@ _QTY = {FileFormat.AMAZON_ORDER_REPORT: "quantity-purchased",
         FileFormat.AMAZON_ALL_ORDERS: "quantity"}
 
 
+_CANCELLED = ("cancelled", "canceled")
+_PROMOTIONS = ("item-promotion-discount", "ship-promotion-discount")
+
+
+def _word(status: str) -> str:
+    """A status by its leading word: 'Shipped - Delivered to Buyer' -> 'shipped'."""
+    return status.split("-", 1)[0].strip().casefold().replace(" ", "")
+
+
 def state_of(order_status: str) -> OrderState:
-    """The All Orders report's order-status word as an OrderState."""
-    word = order_status.strip().lower().replace(" ", "")
-    if word in ("cancelled", "canceled"):
+    """The All Orders report's order-status as an OrderState, by its leading word."""
+    word = _word(order_status)
+    if word in _CANCELLED:
         return OrderState.CANCELLED
     if word in ("shipped", "complete", "completed", "delivered"):
         return OrderState.SHIPPED
@@ -73,13 +94,14 @@ def state_of(order_status: str) -> OrderState:
 
 
 class _Order:
-    __slots__ = ("cancelled", "currency", "date_text", "fields", "key", "lines", "money",
-                 "placed_at", "raw", "shipped", "state", "updated_at")
+    __slots__ = ("cancelled", "currency", "date_text", "fields", "item_ids", "key", "lines",
+                 "money", "placed_at", "raw", "shipped", "state", "updated_at")
 
     def __init__(self, key: str) -> None:
         self.key = key
         self.lines: list[ChannelOrderLine] = []
         self.cancelled: list[ChannelOrderLine] = []
+        self.item_ids: set[str] = set()
         self.money = [0, 0, 0, 0, 0]  # items, shipping, tax, gift wrap, discounts
         self.shipped = True
         self.raw = RawParts()
@@ -112,43 +134,67 @@ def parse_amazon(table: Table, fmt: FileFormat, shop: Shop,
             problems.add(number, key_field, "the order id is empty")
             continue
         order = orders.get(key)
+        item_id = exact_id(row[i_item_id], number, "order-item-id", problems, key, "Amazon")
         if order is None:
             order = orders[key] = _Order(key)
             _order_fields(order, row, cols, fmt, number, shop, problems)
-        elif row[i_date] and row[i_date] != order.date_text:
-            # a later row with a date of its own: checked too
-            when(parse_iso, row[i_date], shop.tz, number, "purchase-date", problems, key)
+        else:
+            if row[i_date] and row[i_date] != order.date_text:
+                # a later row with a date of its own: checked too
+                when(parse_iso, row[i_date], shop.tz, number, "purchase-date", problems, key)
+            if item_id in order.item_ids or not (row[i_sku].strip() or row[i_qty].strip()):
+                # a further promotion of an item already read: its discounts, nothing more
+                _add(order, row, ix, _PROMOTIONS, number, problems)
+                if order.raw.wants_more():
+                    order.raw.add(table.raw())
+                continue
         if order.raw.wants_more():
             order.raw.add(table.raw())
-        cur = order.currency
-        qty = quantity(row[i_qty], number, qty_field, problems, key)
-        amount = money(row[i_price], cur, number, "item-price", problems, key)
+        if item_id:
+            order.item_ids.add(item_id)
+        item_cancelled = _word(row[i_item_status]) in _CANCELLED
+        cancelled = item_cancelled or order.state is OrderState.CANCELLED
+        qty = (0 if cancelled and not row[i_qty].strip() else
+               quantity(row[i_qty], number, qty_field, problems, key))
+        amount = money(row[i_price], order.currency, number, "item-price", problems, key)
         line = ChannelOrderLine(
             sku=row[i_sku].strip(), title=row[i_title].strip(), quantity=qty,
             unit_price_minor=_unit(amount, qty),
             personalisation=" ".join(p for p in (row[i_custom_url].strip(),
                                                  row[i_custom_page].strip()) if p),
-            external_id=row[i_item_id].strip())
-        if row[i_item_status].strip().lower() in ("cancelled", "canceled"):
-            order.cancelled.append(line)
+            external_id=item_id)
+        if cancelled and (item_cancelled or qty == 0):
+            # (Amazon's quantity 0 means "cancelled", not how many were ordered)
+            order.cancelled.append(line if qty else replace(line, quantity=1))
             continue
         order.lines.append(line)
         if row[i_to_ship].strip() != "0":
             order.shipped = False
-        sums = order.money
-        sums[0] += amount
-        for slot, field in ((1, "shipping-price"), (2, "item-tax"), (2, "shipping-tax"),
-                            (3, "gift-wrap-price"), (2, "gift-wrap-tax"),
-                            (4, "item-promotion-discount"), (4, "ship-promotion-discount")):
-            text = row[ix[field]]
-            if text:
-                value = money(text, cur, number, field, problems, key)
-                sums[slot] += abs(value) if slot == 4 else value
+        order.money[0] += amount
+        _add(order, row, ix, _MONEY, number, problems)
     if progress is not None:
         progress(rows)
     finished = tuple(_finish(o, fmt) for key, o in orders.items()
                      if key not in problems.spoiled)
     return ParseResult(fmt, finished, tuple(problems.items), rows, table.name)
+
+
+_MONEY = ("shipping-price", "item-tax", "shipping-tax", "gift-wrap-price", "gift-wrap-tax",
+          *_PROMOTIONS)
+_SLOT = {"shipping-price": 1, "item-tax": 2, "shipping-tax": 2, "gift-wrap-price": 3,
+         "gift-wrap-tax": 2, "item-promotion-discount": 4, "ship-promotion-discount": 4}
+
+
+def _add(order: _Order, row: list[str], ix: dict[str, int], fields: tuple[str, ...],
+         number: int, problems: Problems) -> None:
+    """A row's amounts into the order's money (discounts counted whatever their sign)."""
+    sums = order.money
+    for field in fields:
+        text = row[ix[field]]
+        if text:
+            value = money(text, order.currency, number, field, problems, order.key)
+            slot = _SLOT[field]
+            sums[slot] += abs(value) if slot == 4 else value
 
 
 def _unit(amount: int, qty: int) -> int:
@@ -191,7 +237,8 @@ def _order_fields(order: _Order, row: list[str], cols: Columns, fmt: FileFormat,
         name=name, address1=street[0], address2=", ".join(p for p in street[1:] if p),
         city=row[ix["ship-city"]].strip(), region=row[ix["ship-state"]].strip(),
         postcode=row[ix["ship-postal-code"]].strip(),
-        country=row[ix["ship-country"]].strip().upper(), phone=phone)
+        country=country(row[ix["ship-country"]], number, "ship-country", problems, key),
+        phone=phone)
     buyer = row[ix["buyer-name"]].strip() if "buyer-name" in cols.present else ""
     order.fields = (row[ix["merchant-order-id"]].strip(), buyer or name, email, address,
                     row[ix["ship-service-level"]].strip())

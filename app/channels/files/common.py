@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
 from app.channels.base import ChannelOrder, RowProblem
 from app.channels.date_text import DateError
+from app.channels.files.countries import country_code
 from app.channels.files.detect import FileFormat
 from app.channels.files.table import Table, compact
 from app.channels.money_text import MoneyError, parse_money
 
 RAW_LIMIT = 1000  # characters of the file kept per order for the sync log
 PROGRESS_EVERY = 5000  # rows between progress reports
+_ROUNDED = re.compile(r"\d+(?:[.,]\d*)?[eE][+-]?\d+")  # '5.51235E+12', '5,51235E+12'
 
 
 @dataclass(frozen=True)
@@ -175,3 +178,27 @@ def currency_code(text: str, default: str, row: int, field: str, problems: Probl
 def strip_quote(text: str) -> str:
     """Shopify writes postcodes and phones as \"'02108\" so spreadsheets keep the zero."""
     return text[1:] if text.startswith("'") else text
+
+
+def exact_id(text: str, row: int, field: str, problems: Problems, order: str,
+             channel: str) -> str:
+    """An id as written; one a spreadsheet rounded to '5.51235E+12' is a problem, since
+    several orders or items share what is left of it and would be taken for one."""
+    s = text.strip()
+    if _ROUNDED.fullmatch(s):
+        problems.add(row, field, f"{text!r} is a long number rounded by a spreadsheet "
+                     "(Excel shows them as 5.51235E+12), so it no longer tells one order or "
+                     f"item from another: export the report again from {channel} and import "
+                     "that file without opening and saving it in Excel", order)
+    return s
+
+
+def country(text: str, row: int, field: str, problems: Problems, order: str) -> str:
+    """The ISO code of a country cell; a name not known is a problem, never a guess."""
+    code = country_code(text)
+    if code is None:
+        problems.add(row, field, f"{text.strip()!r} is not a country Backroom knows: write "
+                     "its two-letter code (GB, US, DE...) in this cell and import the file "
+                     "again", order)
+        return ""
+    return code

@@ -10,7 +10,9 @@ with a time), in the seller's own time zone. eBay.co.uk names the address column
 'Post to ...', postage 'Postage and packaging' and shipping 'Dispatched on date' and
 'Delivery service'; both spellings are read. The report has no cancelled orders and no
 status column: an order is shipped once it has a Shipped On Date, pending until paid.
-A line's external id is eBay's OrderLineItemID, '<Item Number>-<Transaction ID>'.
+A line's external id is eBay's OrderLineItemID, '<Item Number>-<Transaction ID>'; a
+12-digit Item Number that Excel re-saved rounded ('2.85123E+11') is refused, since the
+tracking upload could no longer name the line.
 """
 
 from __future__ import annotations
@@ -28,11 +30,12 @@ from app.channels.files.common import (
     Progress,
     RawParts,
     Shop,
+    country,
+    exact_id,
     money,
     quantity,
     when,
 )
-from app.channels.files.countries import country_code
 from app.channels.files.detect import FileFormat
 from app.channels.files.table import Table
 from app.channels.money_text import marked_currency
@@ -128,7 +131,8 @@ def parse_ebay(table: Table, shop: Shop, progress: Progress | None = None) -> Pa
         qty = quantity(row[i_qty], number, nm["Quantity"], problems, order.key)
         price = money(row[i_price], order.currency, number, nm["Sold For"], problems,
                       order.key)
-        txn = row[i_txn].strip()
+        item = exact_id(item, number, nm["Item Number"], problems, order.key, "eBay")
+        txn = exact_id(row[i_txn], number, nm["Transaction ID"], problems, order.key, "eBay")
         order.lines.append(ChannelOrderLine(
             sku=row[i_sku].strip(), title=title, quantity=qty, unit_price_minor=price,
             external_id=f"{item}-{txn}" if item and txn else item,
@@ -177,7 +181,8 @@ def _order_fields(order: _Order, row: list[str], cols: Columns, number: int, sho
         name=name, address1=row[ix["Ship To Address 1"]].strip(),
         address2=row[ix["Ship To Address 2"]].strip(), city=row[ix["Ship To City"]].strip(),
         region=row[ix["Ship To State"]].strip(), postcode=row[ix["Ship To Zip"]].strip(),
-        country=country_code(row[ix["Ship To Country"]]),
+        country=country(row[ix["Ship To Country"]], number, nm["Ship To Country"], problems,
+                        key),
         phone=row[ix["Ship To Phone"]].strip())
     customer = (row[ix["Buyer Name"]].strip() or name or row[ix["Buyer Username"]].strip())
     order.fields = (customer, row[ix["Buyer Email"]].strip(), address, shipping, tax, total,

@@ -5,10 +5,12 @@ address (Street 1, Street 2, Ship City, Ship State, Ship Zipcode, Ship Country),
 Order Value, Shipping, Sales Tax, Order Total, Status, Date Shipped, Card Processing Fees,
 and the order's SKUs in one cell ('sku-a,sku-b') - but no titles or prices per item.
 EtsySoldOrderItems*.csv has one row per item: Item Name, Quantity, Price, Item Total,
-Transaction ID, Listing ID, SKU, Variations (where personalisation is written as
-'Personalization:...'), the order's shipping and tax repeated on each of its rows, Ship
-Name and address, and Order ID. Either file alone makes orders; both are joined by Order
-ID, items from the items file and the order's money, status and fees from the orders file.
+Transaction ID, Listing ID, SKU, Variations (where personalisation comes last, as
+'Personalization:...' to the end of the cell), the order's shipping and tax repeated on
+each of its rows, Ship Name and address, and Order ID. Either file alone makes orders;
+both are joined by Order ID, items from the items file and the order's money, status and
+fees from the orders file. Ship Country is a name ('United Kingdom'); one not known is a
+problem for its row, never cut to two letters.
 Dates read '11/03/24' or '03/11/2024', month first, in the shop's time zone.
 """
 
@@ -28,12 +30,13 @@ from app.channels.files.common import (
     Progress,
     RawParts,
     Shop,
+    country,
     currency_code,
+    exact_id,
     money,
     quantity,
     when,
 )
-from app.channels.files.countries import country_code
 from app.channels.files.detect import FileFormat
 from app.channels.files.table import Table
 
@@ -53,29 +56,34 @@ ITEMS_OPTIONAL = {
     "Ship Name": (), "Ship Address1": (), "Ship Address2": (), "Ship City": (),
     "Ship State": (), "Ship Zipcode": (), "Ship Country": (), "Variations": (), "SKU": (),
 }
-_PARTS = re.compile(r",\s*(?=[^,:]{1,60}:)")  # 'Size:L,Personalization:Zoë, with love'
+_PARTS = re.compile(r"(?:^|,)\s*([^,:]{1,60}):")  # 'Size:L,Personalization:Zoë, with love'
 _NOT_REQUESTED = "not requested on this item."
 
 
 def split_variations(text: str) -> tuple[str, str]:
     """Etsy's Variations cell as (variant, personalisation).
 
-    'Colour:Blue,Personalization:Zoë & Tom' -> ('Colour: Blue', 'Zoë & Tom'); Etsy's
-    'Personalization:Not requested on this item.' is no personalisation.
+    'Colour:Blue,Personalization:Zoë & Tom' -> ('Colour: Blue', 'Zoë & Tom'). The buyer's
+    text runs to the end of the cell, whatever it holds ('Name: Sarah, Date: 14/02'), so it
+    is never split; Etsy's 'Personalization:Not requested on this item.' is none.
     """
+    text = text.strip()
     variant: list[str] = []
-    personal: list[str] = []
-    for part in _PARTS.split(text.strip()) if text.strip() else ():
-        name, colon, value = part.partition(":")
-        if not colon:
-            variant.append(part.strip())
-        elif name.strip().casefold().startswith("personali"):
-            value = value.strip()
-            if value and value.casefold() != _NOT_REQUESTED:
-                personal.append(value)
-        else:
-            variant.append(f"{name.strip()}: {value.strip()}")
-    return ", ".join(variant), "\n".join(personal)
+    labels = list(_PARTS.finditer(text))
+    if not labels:
+        return text, ""
+    if labels[0].start() > 0:
+        variant.append(text[:labels[0].start()].strip())  # a value with no label of its own
+    for label, after in zip(labels, [*labels[1:], None], strict=True):
+        name = label.group(1).strip()
+        if name.casefold().startswith("personali"):
+            personal = text[label.end():].strip()
+            if personal.casefold() == _NOT_REQUESTED:
+                personal = ""
+            return ", ".join(variant), personal
+        value = text[label.end():after.start() if after is not None else len(text)]
+        variant.append(f"{name}: {value.strip()}")
+    return ", ".join(variant), ""
 
 
 def state_of(status: str, shipped: bool) -> OrderState:
@@ -139,6 +147,7 @@ def read_orders_part(table: Table, shop: Shop, progress: Progress | None = None
             problems.add(number, "Order ID", f"order {key} is listed twice (first on row "
                          f"{parts[key].row})", key)
             continue
+        exact_id(key, number, "Order ID", problems, key, "Etsy")
         part = parts[key] = OrderPart()
         part.key, part.row = key, number
         part.currency = cur = currency_code(row[ix["Currency"]], shop.currency, number,
@@ -155,7 +164,7 @@ def read_orders_part(table: Table, shop: Shop, progress: Progress | None = None
             name=full, address1=row[ix["Street 1"]].strip(),
             address2=row[ix["Street 2"]].strip(), city=row[ix["Ship City"]].strip(),
             region=row[ix["Ship State"]].strip(), postcode=row[ix["Ship Zipcode"]].strip(),
-            country=country_code(row[ix["Ship Country"]]))
+            country=country(row[ix["Ship Country"]], number, "Ship Country", problems, key))
         part.subtotal = money(row[ix["Order Value"]], cur, number, "Order Value", problems,
                               key)
         part.shipping = money(row[ix["Shipping"]], cur, number, "Shipping", problems, key)
@@ -199,6 +208,7 @@ def read_items_part(table: Table, shop: Shop, progress: Progress | None = None
         part = parts.get(key)
         if part is None:
             part = parts[key] = ItemsPart(key, number)
+            exact_id(key, number, "Order ID", problems, key, "Etsy")
             _items_order_fields(part, row, ix, number, shop, problems)
         elif row[i_sale] and row[i_sale] != part.sale_text:  # a later row's own date
             _date(row[i_sale], shop, number, "Sale Date", problems, key)
@@ -213,7 +223,8 @@ def read_items_part(table: Table, shop: Shop, progress: Progress | None = None
         part.lines.append(ChannelOrderLine(
             sku=row[i_sku].strip(), title=row[i_title].strip(), quantity=qty,
             unit_price_minor=price, personalisation=personal,
-            external_id=row[i_txn].strip(), variant=variant))
+            external_id=exact_id(row[i_txn], number, "Transaction ID", problems, key, "Etsy"),
+            variant=variant))
         shipped_text = row[i_shipped].strip()
         _date(shipped_text, shop, number, "Date Shipped", problems, key, required=False)
         part.shipped.append(bool(shipped_text))
@@ -238,7 +249,7 @@ def _items_order_fields(part: ItemsPart, row: list[str], ix: dict[str, int], num
         name=name, address1=row[ix["Ship Address1"]].strip(),
         address2=row[ix["Ship Address2"]].strip(), city=row[ix["Ship City"]].strip(),
         region=row[ix["Ship State"]].strip(), postcode=row[ix["Ship Zipcode"]].strip(),
-        country=country_code(row[ix["Ship Country"]]))
+        country=country(row[ix["Ship Country"]], number, "Ship Country", problems, key))
 
 
 def _date(text: str, shop: Shop, number: int, field: str, problems: Problems, key: str,

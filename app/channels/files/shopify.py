@@ -5,7 +5,10 @@ the Lineitem columns, while the order's own fields (Email, statuses, Currency, t
 addresses, Id, Cancelled at) are on its first row only. Created at reads
 '2024-03-05 14:22:10 -0500'. Postcodes and phones may come as "'02108" (Shopify's guard
 against spreadsheets dropping the zero). The export carries no line-item properties, so
-Shopify personalisation does not come through a file.
+Shopify personalisation does not come through a file. A line with no SKU that needs no
+shipping (a tip, a gift card) is in the order's totals but is no item to make or pick. Id is
+Shopify's 13-digit order id, which Excel re-saves rounded ('5.51235E+12'): such a file is
+refused, since the orders could no longer be told apart.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from app.channels.files.common import (
     Progress,
     RawParts,
     Shop,
+    country,
     currency_code,
+    exact_id,
     money,
     quantity,
     strip_quote,
@@ -36,7 +41,8 @@ REQUIRED = {
 OPTIONAL = {
     "Id": (), "Email": (), "Financial Status": (), "Fulfillment Status": (),
     "Cancelled at": (), "Subtotal": (), "Shipping": (), "Taxes": (), "Total": (),
-    "Shipping Method": (), "Lineitem sku": (), "Billing Name": (),
+    "Shipping Method": (), "Lineitem sku": (), "Lineitem requires shipping": (),
+    "Billing Name": (),
     "Shipping Name": (), "Shipping Address1": (), "Shipping Address2": (),
     "Shipping Company": (), "Shipping City": (), "Shipping Zip": (),
     "Shipping Province": (), "Shipping Country": (), "Shipping Phone": (), "Phone": (),
@@ -58,13 +64,14 @@ def state_of(financial: str, fulfillment: str, cancelled_at: str) -> OrderState:
 
 
 class _Order:
-    __slots__ = ("created_text", "currency", "fields", "key", "lines", "placed_at", "raw", "row",
-                 "state")
+    __slots__ = ("created_text", "currency", "fields", "key", "lines", "not_items", "placed_at",
+                 "raw", "row", "state")
 
     def __init__(self, key: str, row: int) -> None:
         self.key = key
         self.row = row
         self.lines: list[ChannelOrderLine] = []
+        self.not_items: list[ChannelOrderLine] = []  # tips and the like
         self.raw = RawParts()
 
 
@@ -77,6 +84,7 @@ def parse_shopify(table: Table, shop: Shop, progress: Progress | None = None) ->
     ix = cols.index
     i_name, i_qty, i_title = ix["Name"], ix["Lineitem quantity"], ix["Lineitem name"]
     i_price, i_sku, i_created = ix["Lineitem price"], ix["Lineitem sku"], ix["Created at"]
+    i_ships = ix["Lineitem requires shipping"]
     pad = cols.pad
     orders: dict[str, _Order] = {}
     rows = 0
@@ -102,8 +110,11 @@ def parse_shopify(table: Table, shop: Shop, progress: Progress | None = None) ->
         qty_text = row[i_qty]
         qty = (int(qty_text) if qty_text.isdigit() else
                quantity(qty_text, number, "Lineitem quantity", problems, key))
-        order.lines.append(ChannelOrderLine(row[i_sku].strip(), row[i_title].strip(), qty,
-                                            price))
+        line = ChannelOrderLine(row[i_sku].strip(), row[i_title].strip(), qty, price)
+        if not line.sku and row[i_ships].strip().casefold() == "false":
+            order.not_items.append(line)
+        else:
+            order.lines.append(line)
     if progress is not None:
         progress(rows)
     finished = tuple(_finish(o) for key, o in orders.items() if key not in problems.spoiled)
@@ -134,10 +145,12 @@ def _order_fields(order: _Order, row: list[str], ix: dict[str, int], number: int
         city=row[ix["Shipping City"]].strip(),
         region=row[ix["Shipping Province"]].strip(),
         postcode=strip_quote(row[ix["Shipping Zip"]].strip()),
-        country=row[ix["Shipping Country"]].strip().upper(),
+        country=country(row[ix["Shipping Country"]], number, "Shipping Country", problems,
+                        key),
         phone=strip_quote(row[ix["Shipping Phone"]].strip() or row[ix["Phone"]].strip()),
     )
-    order.fields = (row[ix["Id"]].strip(), name, row[ix["Email"]].strip(), address, totals,
+    shopify_id = exact_id(row[ix["Id"]], number, "Id", problems, key, "Shopify")
+    order.fields = (shopify_id, name, row[ix["Email"]].strip(), address, totals,
                     row[ix["Shipping Method"]].strip())
 
 
@@ -147,6 +160,8 @@ def _finish(order: _Order) -> ChannelOrder:
     return ChannelOrder(
         external_id=external_id or order.key, number=order.key, placed_at=order.placed_at,
         state=order.state, currency=order.currency, customer_name=name,
-        customer_email=email, shipping_address=address, lines=tuple(order.lines),
+        customer_email=email, shipping_address=address,
+        # (an order of nothing but tips or gift cards keeps them, to be looked at)
+        lines=tuple(order.lines or order.not_items),
         subtotal_minor=subtotal, shipping_minor=shipping, tax_minor=tax, total_minor=total,
         shipping_service=service, raw=order.raw.text())

@@ -2,6 +2,11 @@
 
 Rows are numbered as a spreadsheet shows them (the first line of the file is row 1, a quoted
 multi-line address is still one row), so a problem can be found in Excel by its number.
+
+Amazon's tab-separated reports never quote: a cell may start with '"' and mean it. Excel's
+"Unicode text" and other tab files do quote, as CSV does. A tab file is read quoted unless
+that reading breaks: a quote left open, text after a closing quote, or rows no longer as
+wide as the header because a quote swallowed the tabs and lines after it.
 """
 
 from __future__ import annotations
@@ -117,7 +122,7 @@ def open_table(data: bytes, name: str,
     text, encoding = decode(data)
     for delimiter in _delimiter_order(text):
         lines = _Lines(text)
-        rows = csv.reader(lines, delimiter=delimiter)
+        rows = csv.reader(lines, delimiter=delimiter, quoting=_quoting(text, delimiter))
         found = _header(rows, find_header)
         if found is not None:
             kind, header, header_row = found
@@ -142,6 +147,33 @@ def _delimiter_order(text: str) -> list[str]:
     head = text[:8192]
     first = next((line for line in head.splitlines() if line.strip(" ,;\t\"")), head)
     return sorted(_DELIMITERS, key=lambda d: -first.count(d))
+
+
+def _quoting(text: str, delimiter: str) -> int:
+    """QUOTE_NONE for a tab file whose quotes do not read as CSV quoting (Amazon's own)."""
+    if delimiter != "\t" or '"' not in text:
+        return csv.QUOTE_MINIMAL
+    try:
+        quoted = _widths(text, csv.QUOTE_MINIMAL)
+    except csv.Error:  # a quote left open, or text after a closing one
+        return csv.QUOTE_NONE
+    if sum(quoted) - len(quoted) + quoted.count(0) == text.count("\t"):
+        return csv.QUOTE_MINIMAL  # every tab is between cells
+    # Tabs inside quoted cells: typed there (Excel quoted them), or swallowed by a quote
+    # that Amazon never meant as one. The reading that keeps rows as wide as the header wins.
+    plain = _widths(text, csv.QUOTE_NONE)
+    return csv.QUOTE_MINIMAL if _off_width(quoted) < _off_width(plain) else csv.QUOTE_NONE
+
+
+def _widths(text: str, quoting: int) -> list[int]:
+    return list(map(len, csv.reader(io.StringIO(text, newline=""), delimiter="\t",
+                                    quoting=quoting, strict=True)))
+
+
+def _off_width(widths: list[int]) -> int:
+    """How many rows are not as wide as the first (the header); blank lines aside."""
+    rows = [w for w in widths if w]
+    return sum(w != rows[0] for w in rows) if rows else 0
 
 
 def _header(rows: Iterator[list[str]], find_header: Callable[[list[str]], Any]
