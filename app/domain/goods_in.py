@@ -7,7 +7,7 @@ on order lands on the newest line as extra, and is booked only when the user say
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -254,10 +254,17 @@ class BinSuggestion:
     reason: str
 
 
-def suggest_bin(sku: str, history: Iterable[BinHistory], *, default: str | None = None
-                ) -> BinSuggestion:
+def iso_day(moment: datetime) -> str:
+    """A date as written for machines, '2026-08-21': the default, for callers who do not know
+    the reader's time zone."""
+    return f"{moment:%Y-%m-%d}"
+
+
+def suggest_bin(sku: str, history: Iterable[BinHistory], *, default: str | None = None,
+                day: Callable[[datetime], str] = iso_day) -> BinSuggestion:
     """Where the goods usually live: the bin holding most of it now, else where it was last
-    received, else the goods-in default bin.
+    received, else the goods-in default bin. `day` words the last receipt's date for the
+    reader (in their time zone, which the domain does not know).
 
     Keeping a product in the bin it already fills saves splitting it across the walk.
     """
@@ -273,7 +280,7 @@ def suggest_bin(sku: str, history: Iterable[BinHistory], *, default: str | None 
         best = min(received, key=lambda b: (_not_recent(b), -b.times_received,
                                             b.walk_sequence, b.location))
         return BinSuggestion(best.location, f"None in stock; {sku} was last received into "
-                                            f"{best.location} on {best.last_received_at:%Y-%m-%d}.")
+                                            f"{best.location} on {day(best.last_received_at)}.")
     if default:
         return BinSuggestion(default, f"{sku} has no bin yet: the goods-in bin {default}.")
     return BinSuggestion(None, f"{sku} has no bin yet: choose one.")

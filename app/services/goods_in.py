@@ -2,7 +2,8 @@
 
 The dialog keeps the scans; `check_delivery` compares them with the order's open lines
 (domain.goods_in) and suggests a bin for each product. `park_delivery` keeps a half-done
-delivery as DeliveryLine rows to resume later; `book_delivery` books GOODS_IN movements
+delivery as DeliveryLine rows to resume later (`move_parked_delivery` keeps one whose order
+was cancelled since, against none or another order); `book_delivery` books GOODS_IN movements
 through the stock ledger, adds to what each order line has received and moves the order on.
 Extra or unexpected goods are only booked once the user has answered the question about them.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import case, func, select
@@ -76,6 +77,11 @@ class UnknownBarcode(DomainError):
         super().__init__(f"Nothing in Backroom has the barcode or SKU “{code}”. If it is a "
                          "product's barcode, choose Link to product… to record it (the next "
                          "scan then finds it); otherwise check the label and type the SKU.")
+
+
+class OrderTakesNoGoods(DomainError):
+    """The chosen purchase order was received, closed or cancelled meanwhile (in another
+    window, say); the window reads its orders again."""
 
 
 @dataclass(frozen=True)
@@ -209,12 +215,19 @@ def bin_choices(session: Session) -> tuple[str, ...]:
 
 
 def _receivable(session: Session, po_id: int) -> PurchaseOrder:
+    """The order, if goods can come in against it; one that moved on since it was chosen
+    (received, closed or cancelled meanwhile) is refused with what to do instead."""
     po = session.get(PurchaseOrder, po_id)
     if po is None:
         raise DomainError("That purchase order no longer exists; choose another.")
-    if PS(po.status) not in RECEIVABLE:
-        raise DomainError(f"{po.number} is {label(PS(po.status)).lower()}; goods come in "
-                          "only against sent or partly received orders.")
+    status = PS(po.status)
+    if status is PS.DRAFT:
+        raise DomainError(f"{po.number} is draft; goods come in only against sent or partly "
+                          "received orders.")
+    if status not in RECEIVABLE:
+        raise OrderTakesNoGoods(f"{po.number} is {label(status).lower()} now (it changed "
+                                "meanwhile). Choose another order, or No purchase order to "
+                                "book these goods as unexpected.")
     return po
 
 
@@ -275,7 +288,14 @@ def _bin_suggestions(session: Session, products: Mapping[str, int]
     return {sku: suggest_bin(sku, [
         BinHistory(codes[loc][0], v.on_hand, v.times_received, v.last_received_at,
                    codes[loc][1])
-        for loc, v in seen.get(pid, {}).items() if loc in codes]) for sku, pid in products.items()}
+        for loc, v in seen.get(pid, {}).items() if loc in codes], day=_local_day)
+        for sku, pid in products.items()}
+
+
+def _local_day(moment: datetime) -> str:
+    """A stored UTC time as the day it was here, as people write it: '21 Aug 2026'."""
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone()
+    return f"{local.day} {local:%b %Y}"
 
 
 @dataclass(frozen=True)
@@ -450,11 +470,21 @@ class ResumedDelivery:
     purchase_order_id: int | None
     scans: tuple[Scan, ...]
     bins: dict[str, str]  # sku -> bin code chosen when it was parked
+    po_number: str = ""  # its order, if any, as it stands now
+    po_status: str = ""
+    supplier_id: int | None = None
+    supplier: str = ""
+
+    @property
+    def takes_goods(self) -> bool:
+        """False when its order was received, closed or cancelled since it was parked."""
+        return self.purchase_order_id is None or PS(self.po_status) in RECEIVABLE
 
 
 @requires(Can.SEE_INVENTORY)
 def resume_delivery(session: Session, delivery_id: int) -> ResumedDelivery:
-    """A parked delivery's scans and bins, to carry on scanning where it stopped."""
+    """A parked delivery's scans and bins, to carry on scanning where it stopped, and how its
+    order stands now."""
     delivery = session.get(Delivery, delivery_id)
     if delivery is None or delivery.status != str(DeliveryStatus.PARKED):
         raise DomainError("That delivery is no longer parked (someone else may have booked "
@@ -464,9 +494,50 @@ def resume_delivery(session: Session, delivery_id: int) -> ResumedDelivery:
         .join(Product, Product.id == DeliveryLine.product_id)
         .join(Location, Location.id == DeliveryLine.location_id)
         .where(DeliveryLine.delivery_id == delivery_id).order_by(DeliveryLine.id)).all()
+    po = (session.get_one(PurchaseOrder, delivery.purchase_order_id)
+          if delivery.purchase_order_id is not None else None)
     return ResumedDelivery(delivery.id, delivery.purchase_order_id,
                            tuple(Scan(sku, n) for sku, n, _ in rows),
-                           {sku: code for sku, _n, code in rows})
+                           {sku: code for sku, _n, code in rows},
+                           po.number if po else "", po.status if po else "",
+                           po.supplier_id if po else None,
+                           session.get_one(Supplier, po.supplier_id).name if po else "")
+
+
+@requires(Can.SEE_INVENTORY)
+def move_parked_delivery(uow: UnitOfWork, delivery_id: int, purchase_order_id: int | None
+                         ) -> Changes:
+    """Keep a parked delivery whose order no longer takes goods (received, closed or
+    cancelled since): it moves, scans and bins as they were, to none (goods nobody ordered)
+    or to another open order of that supplier. Nothing is booked."""
+    with uow:
+        s = uow.session
+        delivery = s.get(Delivery, delivery_id)
+        if delivery is None or delivery.status != str(DeliveryStatus.PARKED):
+            raise DomainError("That delivery is no longer parked (someone else may have booked "
+                              "or discarded it); refresh the list.")
+        if delivery.purchase_order_id == purchase_order_id:
+            return uow.changes
+        was = (s.get_one(PurchaseOrder, delivery.purchase_order_id)
+               if delivery.purchase_order_id is not None else None)
+        if was is not None and PS(was.status) in RECEIVABLE:
+            raise DomainError(f"Delivery {delivery.id} is parked against {was.number}, which "
+                              "still takes goods: a parked delivery stays with its order. "
+                              "Discard it to start again against another.")
+        to = _receivable(s, purchase_order_id) if purchase_order_id is not None else None
+        if to is not None and was is not None and to.supplier_id != was.supplier_id:
+            theirs = s.get_one(Supplier, was.supplier_id).name
+            raise DomainError(f"{to.number} is an order to "
+                              f"{s.get_one(Supplier, to.supplier_id).name}, but delivery "
+                              f"{delivery.id} came for {was.number} of {theirs}. Choose an "
+                              f"order of {theirs}, or No purchase order.")
+        before = (f"{was.number} ({label(PS(was.status)).lower()})" if was is not None
+                  else "no purchase order")
+        history.record(s, ENTITY, delivery.id, delivery.status, delivery.status, uow.actor,
+                       f"Moved from {before} to {to.number if to else 'no purchase order'}")
+        delivery.purchase_order_id = to.id if to is not None else None
+        uow.commit()
+    return uow.changes
 
 
 @requires(Can.SEE_INVENTORY)

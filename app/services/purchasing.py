@@ -9,7 +9,7 @@ import os
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -34,7 +34,7 @@ from app.db.models import (
 from app.domain.access import Can
 from app.domain.barcodes import same_code
 from app.domain.changes import Changes
-from app.domain.errors import DomainError
+from app.domain.errors import DomainError, IllegalTransition
 from app.domain.money import exponent, format_money
 from app.domain.statuses import PurchaseOrderStatus, check_transition, label
 from app.notify import queue_email
@@ -703,6 +703,22 @@ def _document(session: Session, po: PurchaseOrder, today: date) -> PoDocument:
                       po.notes, _line_views(session, po))
 
 
+class NotADraft(IllegalTransition):
+    """Sending an order that is no longer a draft (sent from another window, say): the
+    message names it and the day it went, since the status table's words do neither."""
+
+    def __init__(self, po: PurchaseOrder, illegal: IllegalTransition):
+        super().__init__(illegal.what, illegal.current, illegal.wanted, illegal.allowed)
+        status = label(PS(po.status)).lower()
+        if po.sent_at is None:
+            self.args = (f"{po.number} is {status}; nothing was sent.",)
+            return
+        sent = po.sent_at if po.sent_at.tzinfo else po.sent_at.replace(tzinfo=UTC)
+        now = "" if po.status == str(PS.SENT) else f" It is {status} now."
+        self.args = (f"{po.number} was sent already on {_day(sent.astimezone().date())}; "
+                     f"nothing was sent again.{now}",)
+
+
 @requires(Can.MANAGE_SUPPLIERS)
 def send_purchase_order(uow: UnitOfWork, po_id: int, exports_dir: Path | str, *,
                         email: bool = True, today: date | None = None) -> SentOrder:
@@ -714,7 +730,10 @@ def send_purchase_order(uow: UnitOfWork, po_id: int, exports_dir: Path | str, *,
     with uow:
         s = uow.session
         po = _get(s, po_id)
-        check_transition(PS(po.status), PS.SENT)
+        try:
+            check_transition(PS(po.status), PS.SENT)
+        except IllegalTransition as exc:  # sent from another window, say: never mailed twice
+            raise NotADraft(po, exc) from None
         supplier = _supplier(s, po.supplier_id)
         doc = _document(s, po, today)
         if not doc.lines:

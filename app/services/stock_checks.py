@@ -597,6 +597,15 @@ class CheckVariance:
     def undecided(self) -> tuple[VarianceRow, ...]:
         return tuple(r for r in self.rows if r.approved is None)
 
+    @property
+    def undecided_value(self) -> tuple[Money, ...]:
+        """The net value at cost of the lines still to decide, per currency: what approving
+        all of them now books (lines approved already are booked)."""
+        net: dict[str, int] = {}
+        for r in self.undecided:
+            net[r.line.value.currency] = net.get(r.line.value.currency, 0) + r.line.value.minor
+        return tuple(Money(minor, cur) for cur, minor in sorted(net.items()))
+
 
 def _variance_rows(session: Session, check: StockCheck, uncounted: Uncounted,
                    now: datetime) -> tuple[rules.VarianceList, dict[tuple[int, int], Any]]:
@@ -643,7 +652,7 @@ def _decide(uow: UnitOfWork, check_id: int, line_ids: Sequence[int] | None, appr
         chosen = [v for v in found.lines
                   if by_pair[(v.product_id, v.location_id)][9] is None
                   and (wanted is None or by_pair[(v.product_id, v.location_id)][0] in wanted)]
-        if not chosen:
+        if not chosen and wanted is not None:
             raise DomainError("Nothing to decide: choose lines that are not approved yet.")
         lines = {ln.id: ln for ln in s.scalars(select(StockCheckLine).where(
             StockCheckLine.id.in_([by_pair[(v.product_id, v.location_id)][0]
@@ -667,8 +676,9 @@ def _decide(uow: UnitOfWork, check_id: int, line_ids: Sequence[int] | None, appr
         s.flush()
         undecided = s.scalar(select(func.count()).select_from(StockCheckLine).where(
             StockCheckLine.stock_check_id == check.id, StockCheckLine.approved.is_(None)))
-        if not undecided:
-            _move(s, check, S.APPROVED, uow.actor)
+        if not undecided:  # a check with no lines (its bins hold nothing) is approved too
+            _move(s, check, S.APPROVED, uow.actor,
+                  "" if found.lines else "Nothing recorded or found: counted as empty")
             check.approved_at, check.approved_by = now, uow.actor
             if (check.scope or {}).get("locations"):
                 for location in s.scalars(select(Location).where(
@@ -684,7 +694,7 @@ def approve_lines(uow: UnitOfWork, check_id: int, line_ids: Sequence[int] | None
                   uncounted: Uncounted | None = None) -> Changes:
     """The owner approves lines (all undecided ones when `line_ids` is None): each difference
     becomes a count movement. Once every line is decided the check is approved and its bins
-    count as counted now."""
+    count as counted now; so is a check with no lines, whose bins were found empty."""
     return _decide(uow, check_id, line_ids, True, uncounted)
 
 

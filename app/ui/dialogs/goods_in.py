@@ -9,6 +9,7 @@ order again by the service, so what the table shows is always what booking would
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -39,8 +40,10 @@ from app.services.context import Backroom
 from app.services.goods_in import (
     BookedDelivery,
     DeliveryCheck,
+    OrderTakesNoGoods,
     Question,
     ReceiptQuestions,
+    ResumedDelivery,
     UnknownBarcode,
 )
 from app.services.printers import Use
@@ -75,6 +78,10 @@ class GoodsInDialog(QDialog):
         self.bins: dict[str, str] = {}  # chosen by the user; the rest follow the suggestion
         self.check: DeliveryCheck | None = None
         self.delivery_id: int | None = None
+        self.parked_order: int | None = None  # the order the delivery is parked against
+        # The supplier of a parked delivery kept after its order stopped taking goods:
+        # choosing another of their orders here moves the delivery to it.
+        self.kept_for: int | None = None
         self.booked: BookedDelivery | None = None
         self.unknown_code: str | None = None
         self.unknown_scan = ""  # what was scanned or typed with it ('4006381333931 x 5')
@@ -181,15 +188,21 @@ class GoodsInDialog(QDialog):
 
     # --- choosing the order -------------------------------------------------------------
 
-    def _index_of(self, po_id: int | None) -> int:
-        """The order's place in the list; the first order if it is not (or no longer) there,
-        and No purchase order for None."""
-        if po_id is None:
-            return self.order.count() - 1
-        found = self.order.findData(po_id)
-        return found if found >= 0 else 0
+    def _index_of(self, po_id: int | None, supplier_id: int | None = None) -> int:
+        """The order's place in the list. If it is not (or no longer) there: the next open
+        order of `supplier_id`, else No purchase order, never another supplier's order."""
+        no_order = self.order.count() - 1
+        found = self.order.findData(po_id) if po_id is not None else -1
+        if found >= 0:
+            return found
+        if supplier_id is not None:
+            for i in range(no_order):
+                if self.order.itemData(i, SUPPLIER_ROLE) == supplier_id:
+                    return i
+        return no_order
 
-    def _fill_orders(self, chosen: int | None, keep: bool = True) -> None:
+    def _fill_orders(self, chosen: int | None, keep: bool = True,
+                     supplier_id: int | None = None) -> None:
         orders = self._backroom().read(goods_in.receivable_orders)
         self.order.blockSignals(True)
         self.order.clear()
@@ -197,9 +210,16 @@ class GoodsInDialog(QDialog):
             self.order.addItem(o.text, o.id)
             self.order.setItemData(self.order.count() - 1, o.supplier_id, SUPPLIER_ROLE)
         self.order.addItem(NO_ORDER, None)
-        self.order.setCurrentIndex(self._index_of(chosen) if keep else 0)
+        self.order.setCurrentIndex(self._index_of(chosen, supplier_id) if keep else 0)
         self.order.blockSignals(False)
         self._fill_parked()
+
+    def _only_orders_of(self, supplier_id: int | None) -> None:
+        """Grey out the other suppliers' orders: a kept delivery moves only to its own."""
+        model = self.order.model()
+        for i in range(self.order.count() - 1):
+            if self.order.itemData(i, SUPPLIER_ROLE) != supplier_id:
+                model.item(i).setEnabled(False)  # type: ignore[attr-defined]
 
     def _fill_parked(self) -> None:
         self.resume_menu.clear()
@@ -216,6 +236,9 @@ class GoodsInDialog(QDialog):
         return self.order.currentData()
 
     def _order_changed(self) -> None:
+        if self.kept_for is not None and self.delivery_id is not None:
+            self._move_parked()
+            return
         self.bins.clear()
         self._refresh()
         self.scan_box.setFocus()
@@ -233,26 +256,91 @@ class GoodsInDialog(QDialog):
             self._say(str(exc), BAD)
             self._fill_parked()
             return
-        at = self.order.findData(resumed.purchase_order_id)
-        if resumed.purchase_order_id is not None and at < 0:
-            if self._ask_yes("Discard the parked delivery?",
-                             "Its purchase order no longer takes goods (it was received, "
-                             "closed or cancelled), so it cannot be booked. Discard it (nothing "
-                             "of it was booked), then scan what came against another order or "
-                             "No purchase order?"):
-                self.delivery_id = delivery_id
-                self.discard(ask=False)
+        self._fill_orders(self.purchase_order_id)  # the orders as they stand now
+        if not resumed.takes_goods:
+            self._keep_or_discard(resumed)
             return
-        self.order.blockSignals(True)
-        self.order.setCurrentIndex(self._index_of(resumed.purchase_order_id))
-        self.order.blockSignals(False)
-        self.delivery_id = resumed.delivery_id
-        self.scans = list(resumed.scans)
-        self.bins = dict(resumed.bins)
+        self._load(resumed)
         self.order.setEnabled(False)
         self.order.setToolTip("A parked delivery stays with its purchase order.")
         self._say(f"Resumed delivery {delivery_id}: {sum(s.quantity for s in self.scans):,} "
                   "scanned so far.", GOOD)
+        self._refresh()
+
+    def _load(self, parked: ResumedDelivery) -> None:
+        """Take up a parked delivery's scans and bins, its order chosen."""
+        self.order.blockSignals(True)
+        self.order.setCurrentIndex(self._index_of(parked.purchase_order_id))
+        self.order.blockSignals(False)
+        self.delivery_id, self.parked_order = parked.delivery_id, parked.purchase_order_id
+        self.scans = list(parked.scans)
+        self.bins = dict(parked.bins)
+
+    def _keep_or_discard(self, parked: ResumedDelivery) -> None:
+        """A parked delivery whose order no longer takes goods: discard it, or keep its scans
+        (No), parked against No purchase order, to book as goods nobody ordered or against
+        another open order of the same supplier."""
+        status = formatting.status(parked.po_status).lower()
+        units = formatting.count(sum(s.quantity for s in parked.scans), "unit")
+        if self._ask_yes(
+                "Discard the parked delivery?",
+                f"{parked.po_number} is {status} now, so delivery {parked.delivery_id} cannot "
+                f"be booked against it.\n\nYes discards the delivery and its {units} scanned "
+                "(nothing of it was booked). No keeps them: the delivery stays parked, against "
+                "No purchase order, to book as unexpected goods or against another open order "
+                f"of {parked.supplier}."):
+            self.delivery_id = parked.delivery_id
+            self.discard(ask=False)
+            return
+        try:
+            self._backroom().act(goods_in.move_parked_delivery, parked.delivery_id, None)
+        except DomainError as exc:
+            self._say(str(exc), BAD)
+            self._fill_parked()
+            return
+        self._fill_orders(None)
+        self._load(replace(parked, purchase_order_id=None))
+        self.kept_for = parked.supplier_id
+        self._only_orders_of(self.kept_for)
+        self.order.setEnabled(True)
+        self.order.setToolTip(f"Choosing one of {parked.supplier}'s open orders moves the "
+                              "parked delivery to it.")
+        self._say(f"Kept delivery {parked.delivery_id}: {parked.po_number} is {status} now, so "
+                  "the delivery stays parked, against No purchase order. Book its scans as "
+                  f"unexpected goods, or choose another open order of {parked.supplier}.", GOOD)
+        self._refresh()
+
+    def _move_parked(self) -> None:
+        """The order of a kept delivery was changed here: the parked delivery moves with it."""
+        assert self.delivery_id is not None
+        try:
+            self._backroom().act(goods_in.move_parked_delivery, self.delivery_id,
+                                 self.purchase_order_id)
+        except DomainError as exc:
+            self._fill_orders(self.parked_order)  # back where it is parked
+            self._only_orders_of(self.kept_for)
+            self._say(str(exc), BAD)
+            return
+        self.parked_order = self.purchase_order_id
+        self._fill_parked()
+        if self._refresh() and self.check is not None:
+            self._say(f"Delivery {self.delivery_id} is parked against "
+                      f"{self.check.po_number or 'No purchase order'} now; nothing is booked "
+                      "until you book it.", GOOD)
+
+    def _order_moved_on(self) -> None:
+        """The chosen order stopped taking goods (cancelled, closed or received in another
+        window): the list is read again, and a parked delivery of it is kept or discarded."""
+        if self.delivery_id is not None:
+            try:
+                parked = self._backroom().read(goods_in.resume_delivery, self.delivery_id)
+            except DomainError:
+                parked = None
+            if parked is not None and not parked.takes_goods:
+                self._keep_or_discard(replace(parked, scans=tuple(self.scans),
+                                              bins=dict(self.bins)))
+                return
+        self._fill_orders(None)
         self._refresh()
 
     # --- scanning -----------------------------------------------------------------------
@@ -275,9 +363,10 @@ class GoodsInDialog(QDialog):
             self._say(str(exc), BAD)
             self.scan_box.selectAll()
             return
+        had = len(self.scans)
         self.scans.append(Scan(match.sku, quantity))
         if not self._refresh():
-            self.scans.pop()
+            del self.scans[had:]
             self._refresh()
             return
         verb = "Added" if quantity > 0 else "Took back"
@@ -335,6 +424,10 @@ class GoodsInDialog(QDialog):
         try:
             self.check = self._backroom().read(goods_in.check_delivery, self.purchase_order_id,
                                                self.scans)
+        except OrderTakesNoGoods as exc:
+            self._say(str(exc), BAD)
+            self._order_moved_on()
+            return False
         except DomainError as exc:
             self._say(str(exc), BAD)
             return False
@@ -437,6 +530,10 @@ class GoodsInDialog(QDialog):
             self.delivery_id = self._backroom().act(
                 goods_in.park_delivery, self.delivery_id, self.purchase_order_id, self.scans,
                 self.chosen_bins())
+        except OrderTakesNoGoods as exc:
+            self._say(f"Not parked: {exc}", BAD)
+            self._order_moved_on()
+            return False
         except DomainError as exc:
             self._say(f"Not parked: {exc}", BAD)
             return False
@@ -480,6 +577,10 @@ class GoodsInDialog(QDialog):
                     key = ("leave_out" if not answer else
                            "book_unexpected" if question.kind == "unexpected" else "book_extra")
                     answers[key].add(question.sku)
+            except OrderTakesNoGoods as exc:
+                self._say(f"Not booked: {exc}", BAD)
+                self._order_moved_on()
+                return None
             except DomainError as exc:
                 self._say(f"Not booked: {exc}", BAD)
                 return None
@@ -504,9 +605,12 @@ class GoodsInDialog(QDialog):
     def _start_again(self) -> None:
         """Ready for the next delivery."""
         self.scans, self.bins, self.delivery_id = [], {}, None
+        self.parked_order, self.kept_for = None, None
         self.order.setEnabled(True)
         self.order.setToolTip("")
-        self._fill_orders(self.purchase_order_id)
+        # An order received in full leaves the list: its supplier's next one, else none.
+        self._fill_orders(self.purchase_order_id, supplier_id=self.order.currentData(
+            SUPPLIER_ROLE))
         self.print_button.hide()
         self._refresh()
         self.scan_box.setFocus()

@@ -481,7 +481,7 @@ class PurchaseOrdersDialog(QDialog):
             sent = self._backroom().act(purchasing.send_purchase_order, d.row.id,
                                         self._exports_dir, email=email)
         except DomainError as exc:
-            self.problem.setText(str(exc))
+            self._refused(d.row.id, exc)
             return
         self.changesMade.emit(sent.changes)
         told = (f"The e-mail to {sent.emailed_to} is in the outbox." if sent.emailed_to
@@ -531,10 +531,16 @@ class PurchaseOrdersDialog(QDialog):
         try:
             changes = self._backroom().act(fn, *args)  # type: ignore[arg-type]
         except DomainError as exc:
-            self.problem.setText(str(exc))
+            self._refused(po_id, exc)
             return
         self.changesMade.emit(changes)
         self._reload(po_id)
+
+    def _refused(self, po_id: int | None, exc: DomainError) -> None:
+        """An action was refused: the order may have moved on in another window, so the list
+        and the order are read again before saying why."""
+        self._reload(po_id)
+        self.problem.setText(str(exc))
 
     def _reload(self, po_id: int | None) -> None:
         """Read the list again and show `po_id` (chosen again if it is still listed)."""

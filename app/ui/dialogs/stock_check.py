@@ -560,8 +560,13 @@ class StockCheckDialog(QDialog):
             self.lines.resizeColumnToContents(c)
             self.lines.setColumnWidth(c, max(self.lines.columnWidth(c) + 12, 80))
         self._filling = False
-        self.progress.setText(f"{sheet.counted:,} of {formatting.count(len(sheet.lines), 'line')}"
-                              " counted")
+        if sheet.lines:
+            self.progress.setText(f"{sheet.counted:,} of "
+                                  f"{formatting.count(len(sheet.lines), 'line')} counted")
+        else:
+            where = "for these products" if sheet.kind == "products" else "in these bins"
+            self.progress.setText(f"No stock recorded {where}: scan anything found, or "
+                                  "Finish counting if there is none.")
         if select_line is not None:
             row = self._row_of(select_line)
             if row is not None:
@@ -756,11 +761,25 @@ class StockCheckDialog(QDialog):
         if found.left_out:
             text += f" {formatting.count(found.left_out, 'line')} not counted, left as recorded."
         undecided = len(found.undecided)
-        if found.status == S.AWAITING_APPROVAL:
+        if not found.rows:
+            text = self._nothing_recorded()
+        elif found.status == S.AWAITING_APPROVAL:
             text += f" {formatting.count(undecided, 'line')} to decide."
         self.totals.setText(text)
         self._explain()
         self._update_buttons()
+
+    def _nothing_recorded(self) -> str:
+        """What a check with no lines means: its bins (or products) hold nothing, and
+        approving it records that they were counted."""
+        bins = self.sheet.kind != "products"
+        said = "No stock recorded " + ("in these bins" if bins else "for these products")
+        if self.sheet.status == S.AWAITING_APPROVAL:
+            return said + (": approve to mark them counted as empty." if bins
+                           else ": approve to close the check.")
+        if self.sheet.status == S.APPROVED:
+            return said + (": they were counted as empty." if bins else "; none was found.")
+        return said + "."
 
     def _explain(self) -> None:
         row = self.variance_table.currentRow()
@@ -863,10 +882,18 @@ class StockCheckDialog(QDialog):
         lines = self.selected_lines() if selected else None
         if not selected:
             n = len(self.found.undecided)
-            net = ", ".join(money_text(m) for m in self.found.net_value)
-            if not self.confirm(f"Approve all {formatting.count(n, 'line')} still to decide "
-                                f"(net {net} at cost)? Each difference is booked as a count "
-                                "movement."):
+            net = ", ".join(money_text(m) for m in self.found.undecided_value)
+            if not n:
+                question = (f"Approve {self.sheet.number}? No stock is recorded in its bins "
+                            "and none was found: they are marked counted as empty, and "
+                            "nothing is booked." if self.sheet.kind != "products" else
+                            f"Approve {self.sheet.number}? No stock is recorded for its "
+                            "products and none was found: nothing is booked.")
+            else:
+                question = (f"Approve all {formatting.count(n, 'line')} still to decide "
+                            f"(net {net} at cost)? Each difference is booked as a count "
+                            "movement.")
+            if not self.confirm(question):
                 return
         self._act(stock_checks.approve_lines, self.check_id, lines, self._uncounted_choice())
 
