@@ -570,6 +570,7 @@ class BookedDelivery:
     left_out: tuple[str, ...]  # SKUs whose extra or unexpected goods were not booked
     labels: str | None  # what automatic label printing did, when it tried
     changes: Changes
+    label_job: int | None = None  # the print job it queued, if it did
 
     @property
     def summary(self) -> str:
@@ -648,4 +649,4 @@ def book_delivery(uow: UnitOfWork, delivery_id: int | None, purchase_order_id: i
         labels = printed.problem or (f"Labels queued (print job {printed.job_id})."
                                      if printed.job_id else None)
         return BookedDelivery(delivery.id, units, received, po.number if po else "",
-                              po_status, left, labels, uow.changes)
+                              po_status, left, labels, uow.changes, printed.job_id)

@@ -357,9 +357,6 @@ def book_goods(window, recorder, automatic: bool):  # type: ignore[no-untyped-de
     return dialog
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: GoodsInDialog.print_labels queues the job but never "
-                   "pokes the print sender (sender.queued()), so the labels wait for its "
-                   "once-a-minute look")
 def test_print_labels_for_these_in_goods_in_prints_at_once(window, recorder):
     dialog = book_goods(window, recorder, automatic=False)
     QTest.qWait(100)  # the booking's own poke of the sender comes and goes
@@ -369,9 +366,6 @@ def test_print_labels_for_these_in_goods_in_prints_at_once(window, recorder):
     assert len(recorder.wait_for(1, timeout=3)) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: with 'print product labels when goods are received' "
-                   "on, Goods in still offers 'Print labels for these' beside 'Labels queued "
-                   "(print job 1)', and one click prints the delivery's labels twice")
 def test_goods_in_does_not_offer_the_labels_it_has_just_printed_by_itself(window, recorder):
     dialog = book_goods(window, recorder, automatic=True)
     assert "Labels queued (print job" in dialog.message.text()

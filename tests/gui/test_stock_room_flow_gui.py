@@ -1,6 +1,7 @@
 """The stock room as the owner runs it, on a copy of the demo: deliveries in parts, orders
 cancelled, sent twice or closed short, counts while sales ship, the rolling count, and reorder
-numbers worked out by hand from the ledger. Bugs found are strict xfails."""
+numbers worked out by hand from the ledger. Several tests began as bugs found on the way
+(now fixed)."""
 
 from __future__ import annotations
 

@@ -48,6 +48,7 @@ from app.services.goods_in import (
 )
 from app.services.printers import Use
 from app.ui import formatting
+from app.ui.printing_actions import sender_of
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -588,7 +589,10 @@ class GoodsInDialog(QDialog):
         self.changesMade.emit(booked.changes)
         self._start_again()
         self._say(booked.summary + (f" {booked.labels}" if booked.labels else ""), GOOD)
-        self.print_button.setVisible(bool(booked.received))
+        # Printed by themselves already: not offered again (one click would print twice).
+        self.print_button.setVisible(bool(booked.received) and booked.label_job is None)
+        if booked.label_job is not None:
+            self._labels_queued()
         return booked
 
     def ask(self, question: Question) -> bool | None:
@@ -630,6 +634,13 @@ class GoodsInDialog(QDialog):
             return
         self._say(f"{formatting.count(len(records), 'label')} queued (print job {job}).", GOOD)
         self.print_button.hide()
+        self._labels_queued()
+
+    def _labels_queued(self) -> None:
+        """Tell the main window's print sender, so the labels go now, not at its next look."""
+        sender = sender_of(self)
+        if sender is not None:
+            sender.queued()
 
     # --- leaving ------------------------------------------------------------------------
 
