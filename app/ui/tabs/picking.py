@@ -15,7 +15,7 @@ class PickingTab(ListTab):
     default_sort = ("placed", False)
     stretch_column = 3
     watches = ("orders", "stock")
-    search_hint = "Search order number, customer or SKU (or scan an item)"
+    search_hint = "Search order number, customer or SKU, or scan"
     columns = (
         Column("Order", lambda r: r.number, "number", warn=lambda r: bool(r.flagged),
                tooltip=lambda r: r.flagged or "Double-click to open the order"),
