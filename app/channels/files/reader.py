@@ -24,8 +24,9 @@ def read_orders(source: Source, *, name: str | None = None, shop_tz: tzinfo = UT
     file names none. `progress(rows_read)` is called every few thousand rows.
     Raises NotAnOrderFile when the file is not a report Backroom knows.
     """
-    fmt, table = open_report(source, name)
-    return _parse(fmt, table, Shop(shop_tz, currency), progress)
+    with _no_cycle_collection():  # opening a workbook reads the whole sheet once already
+        fmt, table = open_report(source, name)
+        return _parse(fmt, table, Shop(shop_tz, currency), progress)
 
 
 def read_etsy(orders: Source | None = None, items: Source | None = None, *,
@@ -39,7 +40,8 @@ def read_etsy(orders: Source | None = None, items: Source | None = None, *,
                            (FileFormat.ETSY_SOLD_ORDER_ITEMS, items)):
         if source is None:
             continue
-        fmt, table = open_report(source)
+        with _no_cycle_collection():
+            fmt, table = open_report(source)
         if fmt is not wanted:
             raise NotAnOrderFile(f"{table.name} is an {fmt.title}, not an {wanted.title}.")
         tables[fmt] = table
@@ -55,7 +57,8 @@ def read_files(sources: Iterable[Source], *, shop_tz: tzinfo = UTC, currency: st
     """Several report files at once; one Etsy orders file and one Etsy items file among them
     are read together. Raises NotAnOrderFile for the first file that is no report."""
     shop = Shop(shop_tz, currency)
-    opened = [open_report(source) for source in sources]
+    with _no_cycle_collection():
+        opened = [open_report(source) for source in sources]
     etsy_orders = [t for f, t in opened if f is FileFormat.ETSY_SOLD_ORDERS]
     etsy_items = [t for f, t in opened if f is FileFormat.ETSY_SOLD_ORDER_ITEMS]
     paired = len(etsy_orders) == 1 and len(etsy_items) == 1

@@ -272,7 +272,8 @@ class RawRow:
 
 
 def _texts(row: tuple[Any, ...]) -> list[str]:
-    return [v if v.__class__ is str else cell_text(v) for v in row]
+    # Text and empty cells, most of a sheet, are taken without a call each.
+    return [v if v.__class__ is str else "" if v is None else cell_text(v) for v in row]
 
 
 def cell_text(value: Any) -> str:
