@@ -96,9 +96,13 @@ class Sink:
 
 
 def raw_send(port: int, payload: bytes) -> None:
+    """The least a correct sender does: send, say it is done, and wait for the printer to
+    close once it has read it all (as CUPS' socket backend does; TcpTransport too)."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         sock.sendall(payload)
         sock.shutdown(socket.SHUT_WR)
+        while sock.recv(4096):
+            pass
 
 
 def per_second(n: int, seconds: float) -> str:
