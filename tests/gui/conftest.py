@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
     os.environ["QT_QPA_PLATFORM"] = _offscreen_bench_screen()
 
 import pytest  # noqa: E402
+from loopback import Recorder  # noqa: E402
 from PySide6.QtCore import QThreadPool  # noqa: E402
 
 from app.bootstrap import open_backroom  # noqa: E402
@@ -77,3 +79,19 @@ def no_thread_left_running(qtbot) -> Iterator[None]:  # type: ignore[no-untyped-
     qtbot.waitUntil(lambda: ops.live_threads() == 0, timeout=5000)
     assert ops.live_threads() == 0, "a test left a background job's thread running"
     assert QThreadPool.globalInstance().activeThreadCount() == 0
+
+
+@pytest.fixture
+def recorder() -> Iterator[Recorder]:
+    """A port-9100 label printer on loopback that keeps every job it is sent."""
+    printer = Recorder()
+    yield printer
+    printer.stop()
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A port on 127.0.0.1 where nothing listens: the printer is off."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

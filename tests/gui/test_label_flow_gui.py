@@ -33,18 +33,9 @@ TITLE = ("O'Brien's £12 Tüte ^XA~JA _5E\\& " + "speckled stoneware " * 15)[:30
 
 
 @pytest.fixture
-def recorder() -> Iterator[Recorder]:
-    printer = Recorder()
-    yield printer
-    printer.stop()
-
-
-@pytest.fixture
-def port() -> int:
-    """A port on 127.0.0.1 where nothing listens yet: the printer is off."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def port(closed_port: int) -> int:
+    """Where the printer will listen once switched on (nothing does yet)."""
+    return closed_port
 
 
 @pytest.fixture

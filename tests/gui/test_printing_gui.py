@@ -4,9 +4,6 @@ template editor's live preview — against loopback stand-ins for port-9100 prin
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
-
 import pytest
 from loopback import Recorder
 from sqlalchemy import select, update
@@ -21,21 +18,6 @@ from app.ui.dialogs import label_templates
 from app.ui.dialogs import printers as printers_dialog
 from app.ui.dialogs.label_templates import LabelTemplatesDialog
 from app.ui.print_sender import short_reason
-
-
-@pytest.fixture
-def recorder() -> Iterator[Recorder]:
-    printer = Recorder()
-    yield printer
-    printer.stop()
-
-
-@pytest.fixture
-def closed_port() -> int:
-    """A port on 127.0.0.1 where nothing listens: the printer is off."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(autouse=True)

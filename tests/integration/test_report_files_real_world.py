@@ -5,13 +5,14 @@ awkward rows. Each file is read right, or refused in words with nothing written.
 from __future__ import annotations
 
 import codecs
-import csv
-import io
 import re
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from report_rows import FILES, TAB, rows_of
+from report_rows import csv_text as text_of
+from report_rows import tsv_text as tsv
 from sqlalchemy import func, select
 
 from app.channels.files import read_orders
@@ -20,28 +21,10 @@ from app.domain.errors import DomainError
 from app.services import file_import
 from app.services.channels import ChannelSetup, save_channel
 
-FILES = Path(__file__).resolve().parents[1] / "fixtures" / "channels" / "files"
 SHOPIFY, AMAZON = FILES / "shopify_orders_export.csv", FILES / "amazon_order_report.txt"
 ALL_ORDERS, EBAY_UK = FILES / "amazon_all_orders.txt", FILES / "ebay_uk_orders_report.csv"
 ETSY_ORDERS = FILES / "EtsySoldOrders2024-11.csv"
 ETSY_ITEMS = FILES / "EtsySoldOrderItems2024-11.csv"
-TAB = "\t"
-
-
-def rows_of(path: Path) -> list[list[str]]:
-    text = io.StringIO(path.read_text("utf-8"), newline="")
-    return list(csv.reader(text, delimiter=TAB if path.suffix == ".txt" else ","))
-
-
-def text_of(rows: list[list[str]], delimiter: str = ",") -> str:
-    out = io.StringIO()
-    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
-    return out.getvalue()
-
-
-def tsv(rows: list[list[str]]) -> str:
-    """Amazon's flat files: tab-separated, nothing quoted."""
-    return "".join(TAB.join(row) + "\n" for row in rows)
 
 
 def edit(rows: list[list[str]], row: int, column: str, value: str) -> list[list[str]]:

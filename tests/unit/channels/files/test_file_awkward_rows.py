@@ -4,11 +4,9 @@ personalisation with labels of its own, tips."""
 
 from __future__ import annotations
 
-import csv
-import io
-from pathlib import Path
-
 import pytest
+from report_rows import FILES as FIXTURES
+from report_rows import TAB, csv_text, rows_of, tsv_text
 
 from app.channels.base import OrderState
 from app.channels.files import describe, read_orders
@@ -16,29 +14,15 @@ from app.channels.files.amazon import state_of
 from app.channels.files.countries import CODES, country_code
 from app.channels.files.etsy import split_variations
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "channels" / "files"
 SHOPIFY = FIXTURES / "shopify_orders_export.csv"
 AMAZON = FIXTURES / "amazon_order_report.txt"
 ALL_ORDERS = FIXTURES / "amazon_all_orders.txt"
 EBAY = FIXTURES / "ebay_orders_report.csv"
 ETSY_ITEMS = FIXTURES / "EtsySoldOrderItems2024-11.csv"
-TAB = "\t"
-
-
-def rows_of(path: Path) -> list[list[str]]:
-    text = io.StringIO(path.read_text("utf-8"), newline="")
-    return list(csv.reader(text, delimiter=TAB if path.suffix == ".txt" else ","))
-
-
-def csv_text(rows: list[list[str]], delimiter: str = ",") -> str:
-    out = io.StringIO()
-    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
-    return out.getvalue()
 
 
 def tsv(rows: list[list[str]]) -> bytes:
-    """As Amazon writes its flat files: tabs, nothing quoted."""
-    return "".join(TAB.join(row) + "\n" for row in rows).encode()
+    return tsv_text(rows).encode()
 
 
 def set_cell(rows: list[list[str]], row: int, column: str, value: str) -> list[list[str]]:
