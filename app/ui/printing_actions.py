@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -33,14 +32,13 @@ from app.services import label_data, print_jobs, printers
 from app.services.context import Backroom
 from app.services.printers import Use
 from app.ui import formatting
-from app.ui.styles import MUTED
+from app.ui.styles import MUTED, RIGHT
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from app.ui.print_sender import PrintSender
 
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 MOST_COPIES = 999
 NO_PRINTER = ("No printer is set up on this computer yet: add one in Settings > Printers "
               "(the owner can).")

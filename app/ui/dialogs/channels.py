@@ -47,7 +47,7 @@ from app.services.channels import FILE_KINDS, ChannelForm, ChannelSetup, Channel
 from app.services.context import Backroom
 from app.ui import formatting
 from app.ui.ops import Job, JobContext, Ops
-from app.ui.styles import BAD, GOOD, MUTED
+from app.ui.styles import BAD, GOOD, LEFT, MUTED, RIGHT
 from app.ui.sync_scheduler import (
     OptionsFactory,
     cancellable_sleep,
@@ -59,8 +59,6 @@ from app.ui.widgets.fit import fit_height, show_result
 if TYPE_CHECKING:
     from app.ui.sync_scheduler import SyncScheduler
 
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 KEPT = "kept — leave empty to keep it"
 # Settings the form edits itself; every other stored key (e.g. a test server's base_url)
 # is handed back unchanged when the channel is saved.

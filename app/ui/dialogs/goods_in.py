@@ -49,9 +49,8 @@ from app.services.goods_in import (
 from app.services.printers import Use
 from app.ui import formatting
 from app.ui.printing_actions import sender_of
+from app.ui.styles import LEFT, RIGHT
 
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 SUPPLIER_ROLE = Qt.ItemDataRole.UserRole + 1
 NO_ORDER = "No purchase order (goods nobody ordered)"
 COLUMNS = ("SKU", "Product", "Order", "Ordered", "Before", "Now", "To come", "Status", "Bin",

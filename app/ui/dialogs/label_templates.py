@@ -54,10 +54,8 @@ from app.printing.templates import BarcodeSpec, LabelTemplate, TextField
 from app.services import printers
 from app.services.context import Backroom
 from app.services.printers import TemplateInfo
-from app.ui.styles import AMBER, BAD, MUTED
+from app.ui.styles import AMBER, BAD, LEFT, MUTED, RIGHT
 
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 # What Backroom's labels carry (app.services.label_data): products, bins, job tickets, parcels.
 KNOWN_KEYS = frozenset(tpl.SAMPLES) | {"product_sku", "quantity"}
 PREVIEW_DELAY_MS = 120

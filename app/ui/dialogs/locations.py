@@ -41,8 +41,8 @@ from app.services.locations import LocationForm, LocationRow
 from app.services.paging import PageRequest
 from app.ui import formatting
 from app.ui.models.paged import Column, PagedTableModel
+from app.ui.styles import RIGHT
 
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 RED = "#b3261e"
 GREY = "#6b6b6b"
 SEARCH_DELAY_MS = 250

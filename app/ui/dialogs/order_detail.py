@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialogButtonBox,
@@ -27,7 +26,6 @@ from app.ui import formatting
 from app.ui.dialogs.task_detail import TaskDialog, change_words
 from app.ui.widgets.detail import DetailDialog, read_only_table
 
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 RED = QColor("#b3261e")
 
 

@@ -31,13 +31,12 @@ from app.services import print_jobs, printers
 from app.services.context import Backroom
 from app.services.print_jobs import PrintJobRow
 from app.ui import formatting
+from app.ui.styles import LEFT, RIGHT
 
 if TYPE_CHECKING:
     from app.ui.print_sender import PrintSender
 
 RED, AMBER, GREEN, GREY = "#b3261e", "#c77700", "#1e7a34", "#6b6b6b"
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 SHOWING = (("Everything", None),
            ("Not printed yet", ("queued", "sending", "waiting", "may_have_printed")),
            ("Printed", ("printed",)), ("Cancelled", ("cancelled",)))

@@ -55,15 +55,13 @@ from app.services.context import Backroom
 from app.services.print_jobs import PrintSettings
 from app.services.printers import DEFAULT_TEMPLATES, PrinterUse, TemplateInfo, Use
 from app.ui.ops import Job, JobContext, Ops
-from app.ui.styles import BAD, GOOD, MUTED
+from app.ui.styles import BAD, GOOD, LEFT, MUTED, RIGHT
 from app.ui.widgets.fit import fit_height, show_result
 
 if TYPE_CHECKING:
     from app.printing.system import SystemPrinter
     from app.ui.print_sender import PrintSender
 
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 K = PrinterKind
 KIND_TITLES = {
     K.ZPL_TCP: "Zebra-language (ZPL) printer on the network",

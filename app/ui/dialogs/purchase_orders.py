@@ -42,10 +42,8 @@ from app.ui import formatting
 from app.ui.dialogs.goods_in import GoodsInDialog
 from app.ui.dialogs.task_detail import change_words
 from app.ui.models.paged import Column, PagedTableModel
-from app.ui.styles import MUTED
+from app.ui.styles import LEFT, MUTED, RIGHT
 
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 FILTERS = (("Open", purchasing.OPEN), ("All", None),
            *((label(s), str(s)) for s in PurchaseOrderStatus))
 LINE_COLUMNS = ("SKU", "Product", "Supplier code", "Ordered", "Received", "To come",

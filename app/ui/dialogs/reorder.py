@@ -48,10 +48,9 @@ from app.services.context import Backroom
 from app.services.reorder import ReorderList, ReorderRow
 from app.ui import formatting
 from app.ui.ops import Job, JobContext, Ops
+from app.ui.styles import LEFT, RIGHT
 
 Index = QModelIndex | QPersistentModelIndex
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 STATUS_COLOURS = {ReorderStatus.ORDER_NOW: QColor("#b3261e"),
                   ReorderStatus.NO_SUPPLIER: QColor("#9a6700"),
                   ReorderStatus.LOW_DATA: QColor("#6b6b6b"),

@@ -31,9 +31,8 @@ from app.services import channels, sync
 from app.services.context import Backroom
 from app.services.sync import RunItem, RunRow
 from app.ui import formatting
+from app.ui.styles import LEFT, RIGHT
 
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 RED = QBrush(QColor("#b3261e"))
 STATUS_WORDS = {"running": "Running", "succeeded": "OK", "partial": "Some failed",
                 "failed": "Failed", "refused": "Key refused"}

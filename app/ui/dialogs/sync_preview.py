@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 
 from app.services.sync import PREVIEW_PUSH_SHOWN, SyncReport
 from app.ui.dialogs.sync_log import readable_payload
+from app.ui.styles import RIGHT
 
 TITLE = "Preview — nothing was changed"
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
 def _words(lines: list[str], empty: str) -> QListWidget:

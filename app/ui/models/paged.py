@@ -19,10 +19,9 @@ from PySide6.QtGui import QBrush, QColor
 
 from app.services.context import Backroom
 from app.services.paging import PageRequest
+from app.ui.styles import LEFT, RIGHT
 
 Index = QModelIndex | QPersistentModelIndex
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 WARNING = QBrush(QColor("#b3261e"))
 MUTED = QBrush(QColor("#6b6b6b"))
 

@@ -40,9 +40,9 @@ from app.ui import formatting
 from app.ui.dialogs.supplier_editor import SupplierEditor
 from app.ui.models.paged import Column
 from app.ui.ops import JobContext
+from app.ui.styles import RIGHT
 from app.ui.tabs.base import ListTab
 
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 WARNING = QBrush(QColor("#b3261e"))
 MUTED = "#6b6b6b"
 
