@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import case, func, select
@@ -35,6 +35,7 @@ from app.db.models import (
 from app.domain.access import Can
 from app.domain.barcodes import same_code
 from app.domain.changes import Changes
+from app.domain.dates import day_words
 from app.domain.errors import DomainError
 from app.domain.goods_in import (
     BinHistory,
@@ -288,14 +289,9 @@ def _bin_suggestions(session: Session, products: Mapping[str, int]
     return {sku: suggest_bin(sku, [
         BinHistory(codes[loc][0], v.on_hand, v.times_received, v.last_received_at,
                    codes[loc][1])
-        for loc, v in seen.get(pid, {}).items() if loc in codes], day=_local_day)
+        for loc, v in seen.get(pid, {}).items() if loc in codes], day=day_words)
         for sku, pid in products.items()}
 
-
-def _local_day(moment: datetime) -> str:
-    """A stored UTC time as the day it was here, as people write it: '21 Aug 2026'."""
-    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone()
-    return f"{local.day} {local:%b %Y}"
 
 
 @dataclass(frozen=True)

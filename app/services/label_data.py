@@ -28,6 +28,7 @@ from app.db.models import (
 )
 from app.db.settings import get_setting
 from app.domain.access import Can
+from app.domain.dates import day_words
 from app.domain.errors import DomainError
 from app.domain.money import format_money
 from app.domain.statuses import ShipmentStatus
@@ -63,7 +64,7 @@ def _attributes_text(attributes: Any) -> str:
 
 def _day(value: date | None) -> str:
     """14 Mar 2025."""
-    return "not set" if value is None else f"{value.day} {value:%b %Y}"
+    return "not set" if value is None else day_words(value)
 
 
 def _weight(grams: int | None) -> str:

@@ -9,7 +9,7 @@ import os
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from app.db.models import (
 from app.domain.access import Can
 from app.domain.barcodes import same_code
 from app.domain.changes import Changes
+from app.domain.dates import day_words
 from app.domain.errors import DomainError, IllegalTransition
 from app.domain.money import exponent, format_money
 from app.domain.statuses import PurchaseOrderStatus, check_transition, label
@@ -494,7 +495,7 @@ def _write_atomically(path: Path, write: Callable[[str], None]) -> None:
 
 
 def _day(value: date | None) -> str:
-    return "" if value is None else f"{value.day} {value:%b %Y}"
+    return "" if value is None else day_words(value)
 
 
 # The PDF: an A4 page at 150 dots per inch, drawn with the shipped DejaVu Sans.
@@ -713,9 +714,9 @@ class NotADraft(IllegalTransition):
         if po.sent_at is None:
             self.args = (f"{po.number} is {status}; nothing was sent.",)
             return
-        sent = po.sent_at if po.sent_at.tzinfo else po.sent_at.replace(tzinfo=UTC)
+        sent = po.sent_at
         now = "" if po.status == str(PS.SENT) else f" It is {status} now."
-        self.args = (f"{po.number} was sent already on {_day(sent.astimezone().date())}; "
+        self.args = (f"{po.number} was sent already on {day_words(sent)}; "
                      f"nothing was sent again.{now}",)
 
 

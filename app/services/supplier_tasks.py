@@ -40,6 +40,7 @@ from app.domain import task_sku
 from app.domain.access import Can
 from app.domain.assignment import Candidate, Strategy, choose_supplier, strategy_from_setting
 from app.domain.changes import Changes
+from app.domain.dates import day_words
 from app.domain.errors import DomainError
 from app.domain.statuses import (
     OPEN_TASK_STATUSES,
@@ -968,7 +969,7 @@ def _change_shipping(session: Session, task: SupplierTask, actor: str, carrier: 
 
 
 def _day(value: date | None) -> str:
-    return "none" if value is None else f"{value.day} {value:%b %Y}"
+    return "none" if value is None else day_words(value)
 
 
 def add_task_message(uow: UnitOfWork, task_id: int, body: str) -> Changes:
